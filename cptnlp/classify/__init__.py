@@ -1,0 +1,1 @@
+"""scikit-learn side: features, the evidence model, training and persistence."""

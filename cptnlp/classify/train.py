@@ -1,0 +1,203 @@
+"""Train, compare, tune and evaluate the evidence classifier; write models/ (``cptnlp train``)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse import hstack  # noqa: F401  (kept for pipeline pickles that reference it)
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from ..types import ELEMENTS
+from .corpus import CorpusNote, corpus_sha256, load_corpus, split_notes
+from .features import prepare
+from .model import EvidenceModel
+
+__all__ = ["FAMILIES", "note_metrics", "train", "train_cli"]
+
+SEED = 13
+
+
+def _vectorizers() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            ("word", TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=40000, dtype=np.float32)),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, max_features=60000, dtype=np.float32)),
+        ]
+    )
+
+
+def _logreg() -> Pipeline:
+    clf = LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced", max_iter=2000, random_state=SEED)
+    return Pipeline([("features", _vectorizers()), ("clf", OneVsRestClassifier(clf))])
+
+
+def _svm() -> Pipeline:
+    clf = LinearSVC(C=0.5, class_weight="balanced", random_state=SEED, max_iter=5000)
+    return Pipeline([("features", _vectorizers()), ("clf", OneVsRestClassifier(clf))])
+
+
+FAMILIES = {"logreg": _logreg, "linear_svm": _svm}
+
+
+def _xy(notes: list[CorpusNote]) -> tuple[list[str], np.ndarray]:
+    X, Y = [], []
+    for n in notes:
+        for s in n.sentences:
+            X.append(prepare(s.text, s.section))
+            Y.append([1 if e in s.labels else 0 for e in ELEMENTS])
+    return X, np.array(Y, dtype=int).reshape(-1, len(ELEMENTS))
+
+
+def _scores(pipe: Any, X: list[str]) -> np.ndarray:
+    return np.asarray(pipe.predict_proba(X) if hasattr(pipe, "predict_proba") else pipe.decision_function(X))
+
+
+def _note_max(notes: list[CorpusNote], sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-note max score and gold presence."""
+    out, gold, i = [], [], 0
+    for n in notes:
+        k = len(n.sentences)
+        out.append(sc[i : i + k].max(axis=0) if k else np.full(len(ELEMENTS), -np.inf))
+        gold.append([1 if e in n.present else 0 for e in ELEMENTS])
+        i += k
+    return np.array(out), np.array(gold)
+
+
+def _tune(note_sc: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+    """Per-label threshold maximising mean of present-F1 and absent-F1 over dev notes."""
+    th = {}
+    for j, e in enumerate(ELEMENTS):
+        cands = np.unique(np.round(note_sc[:, j], 4))
+        best, best_t = -1.0, 0.5
+        for t in cands:
+            pred = note_sc[:, j] >= t
+            f = (f1_score(gold[:, j], pred, zero_division=0) + f1_score(1 - gold[:, j], ~pred, zero_division=0)) / 2
+            if f > best + 1e-9:
+                best, best_t = f, float(t)
+        # Put the threshold midway to the next lower candidate so tiny shifts do not flip decisions.
+        lower = cands[cands < best_t]
+        th[e] = float((best_t + lower.max()) / 2) if len(lower) else best_t
+    return th
+
+
+def note_metrics(pred: np.ndarray, gold: np.ndarray) -> dict[str, Any]:
+    """Per-element note-level precision/recall/F1 for presence and for absence (the gaps), with macros."""
+    per: dict[str, Any] = {}
+    for j, e in enumerate(ELEMENTS):
+        p, r, f, _ = precision_recall_fscore_support(gold[:, j], pred[:, j], average="binary", zero_division=0)
+        pa, ra, fa, _ = precision_recall_fscore_support(1 - gold[:, j], 1 - pred[:, j], average="binary", zero_division=0)
+        per[e] = {
+            "present": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": int(gold[:, j].sum())},
+            "absent": {"precision": round(pa, 4), "recall": round(ra, 4), "f1": round(fa, 4), "support": int((1 - gold[:, j]).sum())},
+        }
+    return {
+        "notes": len(gold),
+        "macro_f1_present": round(float(np.mean([per[e]["present"]["f1"] for e in ELEMENTS])), 4),
+        "macro_f1_absent": round(float(np.mean([per[e]["absent"]["f1"] for e in ELEMENTS])), 4),
+        "per_element": per,
+    }
+
+
+def sentence_metrics(pred: np.ndarray, gold: np.ndarray) -> dict[str, Any]:
+    per = {}
+    for j, e in enumerate(ELEMENTS):
+        p, r, f, _ = precision_recall_fscore_support(gold[:, j], pred[:, j], average="binary", zero_division=0)
+        per[e] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": int(gold[:, j].sum())}
+    return {"sentences": len(gold), "macro_f1": round(float(np.mean([per[e]["f1"] for e in ELEMENTS])), 4), "per_element": per}
+
+
+def pipeline_note_predictions(model: EvidenceModel, notes: list[CorpusNote]) -> np.ndarray:
+    """End to end: the note text through the real spaCy pipeline (our sentencizer and sections), then the model."""
+    from ..engine import Checker
+
+    checker = Checker(model=model)
+    rows = []
+    for n in notes:
+        doc = checker.nlp(n.text)
+        els = doc._.cptnlp["elements"]
+        rows.append([1 if els.get(e) else 0 for e in ELEMENTS])
+    return np.array(rows, dtype=int).reshape(-1, len(ELEMENTS))
+
+
+def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None) -> dict[str, Any]:
+    """Fit both families on train, pick by dev, tune thresholds on dev, report on test; save to ``out_dir``."""
+    log = log or (lambda s: sys.stderr.write(s + "\n"))
+    random.seed(SEED)
+    np.random.seed(SEED)
+    t0 = time.perf_counter()
+    notes = load_corpus(data_dir)
+    split = split_notes(notes, seed=SEED)
+    Xtr, Ytr = _xy(split["train"])
+    Xdv, _ = _xy(split["dev"])
+    log(f"corpus: {len(notes)} notes; train {len(split['train'])} / dev {len(split['dev'])} / test {len(split['test'])} notes; {len(Xtr)} training sentences")
+    comparison: dict[str, Any] = {}
+    fitted: dict[str, tuple[Any, dict[str, float]]] = {}
+    for name, make in FAMILIES.items():
+        pipe = make().fit(Xtr, Ytr)
+        sc, gold = _note_max(split["dev"], _scores(pipe, Xdv))
+        th = _tune(sc, gold)
+        pred = np.stack([sc[:, j] >= th[e] for j, e in enumerate(ELEMENTS)], axis=1).astype(int)
+        m = note_metrics(pred, gold)
+        comparison[name] = {"dev_macro_f1_present": m["macro_f1_present"], "dev_macro_f1_absent": m["macro_f1_absent"]}
+        fitted[name] = (pipe, th)
+        log(f"  {name}: dev note-level macro F1 present {m['macro_f1_present']:.3f} absent {m['macro_f1_absent']:.3f}")
+    chosen = max(comparison, key=lambda k: comparison[k]["dev_macro_f1_present"] + comparison[k]["dev_macro_f1_absent"])
+    pipe, th = fitted[chosen]
+    model = EvidenceModel(pipe, list(ELEMENTS), th)
+    # Held-out test: sentence level on corpus sentences, note level end to end through the pipeline.
+    Xte, Yte = _xy(split["test"])
+    sent_pred = (_scores(pipe, Xte) >= np.array([th[e] for e in ELEMENTS])).astype(int)
+    test_sent = sentence_metrics(sent_pred, Yte)
+    gold_notes = np.array([[1 if e in n.present else 0 for e in ELEMENTS] for n in split["test"]])
+    test_note = note_metrics(pipeline_note_predictions(model, split["test"]), gold_notes)
+    by_source: dict[str, Any] = {}
+    for src in sorted({n.source for n in split["test"]}):
+        sub = [n for n in split["test"] if n.source == src]
+        g = np.array([[1 if e in n.present else 0 for e in ELEMENTS] for n in sub])
+        by_source[src] = note_metrics(pipeline_note_predictions(model, sub), g)
+    metrics = {
+        "chosen_family": chosen,
+        "comparison_on_dev": comparison,
+        "test_note_level": test_note,
+        "test_note_level_by_source": {k: {kk: v[kk] for kk in ("notes", "macro_f1_present", "macro_f1_absent")} for k, v in by_source.items()},
+        "test_sentence_level": test_sent,
+        "split": {k: len(v) for k, v in split.items()},
+        "sentences": {k: sum(len(n.sentences) for n in v) for k, v in split.items()},
+        "seed": SEED,
+        "train_seconds": round(time.perf_counter() - t0, 1),
+    }
+    log(f"chosen: {chosen}; TEST note-level macro F1 present {test_note['macro_f1_present']:.3f}, absent {test_note['macro_f1_absent']:.3f}; sentence macro F1 {test_sent['macro_f1']:.3f}")
+    for e in ELEMENTS:
+        pe = test_note["per_element"][e]
+        log(f"  {e:14s} present P {pe['present']['precision']:.2f} R {pe['present']['recall']:.2f} F1 {pe['present']['f1']:.2f} | absent F1 {pe['absent']['f1']:.2f}")
+    if out_dir is not None:
+        meta = {
+            "training_data_sha256": corpus_sha256(data_dir),
+            "chosen_family": chosen,
+            "metrics": {k: metrics[k] for k in ("comparison_on_dev", "test_note_level", "test_note_level_by_source", "test_sentence_level", "split", "sentences")},
+            "seed": SEED,
+        }
+        model.save(out_dir, meta)
+        log(f"saved model to {out_dir}")
+    return metrics
+
+
+def train_cli(data_dir: str, out_dir: str) -> int:
+    from ..errors import InputError
+
+    if not Path(data_dir).is_dir():
+        raise InputError("training data folder not found", record=data_dir)
+    metrics = train(data_dir, out_dir, log=lambda s: print(s, flush=True))
+    Path(out_dir, "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0

@@ -1,0 +1,86 @@
+"""spaCy components: sentence boundaries for notes and session facts, registered as cptnlp_*."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .facts import FactRule, find_facts, load_fact_rules
+from .sections import SectionRules, find_sections, load_section_rules
+from .timeparse import TimeRules, find_time_mentions, load_time_rules
+
+__all__ = ["NoteSentencizer", "SessionFacts"]
+
+if not Doc.has_extension("cptnlp"):
+    Doc.set_extension("cptnlp", default=None)
+
+_ABBREV = {"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "approx", "st", "jr", "sr", "appt"}
+_END = re.compile(r"^[.!?]+$")
+
+
+class NoteSentencizer:
+    """Sentence starts at line breaks, after sentence-final punctuation and at list bullets.
+
+    Clinical notes break lines without punctuation (bullets, `Label: value` fields), which
+    spaCy's punctuation sentencizer runs together; line breaks end a sentence here.
+    """
+
+    def __init__(self, nlp: Language, name: str = "cptnlp_sentences") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if n == 0:
+            return doc
+        doc[0].is_sent_start = True
+        prev_end = False
+        prev_text = ""
+        for i in range(1, n):
+            tok = doc[i]
+            prev = doc[i - 1]
+            start = False
+            if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+                start = True
+            elif prev_end and not tok.is_punct and (tok.text[:1].isupper() or tok.text[:1].isdigit() or tok.is_space):
+                start = prev_text.lower().rstrip(".") not in _ABBREV
+            if tok.is_space and "\n" in tok.text:
+                start = False if "\n" not in prev.whitespace_ else start
+            tok.is_sent_start = start
+            if _END.match(tok.text):
+                prev_end = True
+                prev_text = prev.text
+            elif not tok.is_space:
+                prev_end = False
+        return doc
+
+
+class SessionFacts:
+    """Sections, session-time mentions and session facts of a note, as plain data on ``doc._.cptnlp``."""
+
+    def __init__(self, nlp: Language, name: str = "cptnlp_session", *, max_session_minutes: int = 480) -> None:
+        self.name = name
+        self.max_session_minutes = max_session_minutes
+        self.time_rules: TimeRules = load_time_rules()
+        self.fact_rules: tuple[FactRule, ...] = load_fact_rules()
+        self.section_rules: SectionRules = load_section_rules()
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        data = doc._.cptnlp or {}
+        data["sections"] = find_sections(text, self.section_rules)
+        data["time"] = find_time_mentions(text, self.time_rules, max_minutes=self.max_session_minutes)
+        data["facts"] = find_facts(text, self.fact_rules)
+        doc._.cptnlp = data
+        return doc
+
+
+@Language.factory("cptnlp_sentences")
+def make_sentences(nlp: Language, name: str) -> NoteSentencizer:
+    return NoteSentencizer(nlp, name)
+
+
+@Language.factory("cptnlp_session", default_config={"max_session_minutes": 480})
+def make_session(nlp: Language, name: str, max_session_minutes: int) -> SessionFacts:
+    return SessionFacts(nlp, name, max_session_minutes=max_session_minutes)

@@ -1,0 +1,74 @@
+"""cptnlp_evidence: sentences -> evidence element spans with scores, from the trained classifier."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..types import ELEMENTS, CharSpan
+from .sections import Section
+
+__all__ = ["Evidence", "section_elements", "sentence_records"]
+
+
+def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, text, section label) of each non-empty sentence, stripped of surrounding whitespace."""
+    starts = [s.header_start for s in sections]
+    text = doc.text
+    out = []
+    for sent in doc.sents:
+        s, e = sent.start_char, sent.end_char
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s < 2:
+            continue
+        i = bisect.bisect_right(starts, s) - 1
+        label = None
+        if i >= 0 and s < sections[i].end:
+            sec = sections[i]
+            label = sec.label
+            if s < sec.header_end and e <= sec.header_end:
+                continue  # the header alone
+        out.append((s, e, text[s:e], label))
+    return out
+
+
+def section_elements(records: list[tuple[int, int, str, str | None]], mapping: dict[str, list[str]]) -> dict[str, list[CharSpan]]:
+    """Rules-only evidence: each sentence carries the elements its section implies."""
+    out: dict[str, list[CharSpan]] = {e: [] for e in ELEMENTS}
+    for s, e, t, label in records:
+        for el in mapping.get(label or "", []):
+            out[el].append(CharSpan(s, e, t, label=el))
+    return out
+
+
+class Evidence:
+    """Runs the evidence model (or the section rules when none is given) over a Doc's sentences."""
+
+    def __init__(self, nlp: Language, name: str = "cptnlp_evidence", *, model: Any = None) -> None:
+        self.name = name
+        self.model = model
+        from ..rules import load_json_data
+
+        _, data = load_json_data("sections.json")
+        self.mapping = {k: v for k, v in data.get("elements", {}).items() if not k.startswith("_")}
+
+    def __call__(self, doc: Doc) -> Doc:
+        data = doc._.cptnlp or {}
+        records = sentence_records(doc, data.get("sections", []))
+        if self.model is None:
+            data["elements"] = section_elements(records, self.mapping)
+        else:
+            data["elements"] = self.model.element_spans(records)
+        doc._.cptnlp = data
+        return doc
+
+
+@Language.factory("cptnlp_evidence", default_config={"model": None})
+def make_evidence(nlp: Language, name: str, model: Any) -> Evidence:
+    return Evidence(nlp, name, model=model)
