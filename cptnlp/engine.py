@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,7 @@ class Checker:
 
             model = load_model(model_path)
         self.model = model
+        self._billed_re = re.compile(self.settings["claim"]["billed_codes_regex"])
         self.nlp = self._build()
 
     def _build(self) -> Language:
@@ -105,6 +108,15 @@ class Checker:
         doc = self.nlp(note.text)
         return self._report(note, doc)
 
+    def _codes_from_text(self, note: Note) -> Note:
+        """Codes the note names as billed, used only when the caller gives none."""
+        if note.cpt:
+            return note
+        m = self._billed_re.search(note.text)
+        if not m:
+            return note
+        return dataclasses.replace(note, cpt=parse_codes(re.sub(r"\band\b", " ", m.group("codes"))))
+
     def check_many(self, notes: Iterable[Note], *, batch_size: int = 64) -> Iterator[Report]:
         """Reports for many notes, in order, using nlp.pipe."""
         it = iter(notes)
@@ -114,6 +126,8 @@ class Checker:
 
     # -- internals ---------------------------------------------------------------------------
     def _report(self, note: Note, doc: Any) -> Report:
+        given = bool(note.cpt)
+        note = self._codes_from_text(note)
         data = doc._.cptnlp
         hits = data["facts"]
         elements: dict[str, list[CharSpan]] = data["elements"]
@@ -145,6 +159,7 @@ class Checker:
             e: {"present": bool(elements.get(e)), "spans": list(elements.get(e, []))[:20]} for e in ELEMENTS
         }
         facts = dict(ctx.summary)
+        facts["cpt_source"] = "input" if given else ("note" if note.cpt else None)
         facts["sections"] = sorted({s.label for s in ctx.sections})
         facts["time_mentions"] = [t.to_dict() for t in ctx.time]
         return Report(

@@ -113,6 +113,7 @@ class CodeRule:
     deleted: _dt.date | None = None
     replaced_by: str | None = None
     max_group_size: int | None = None
+    successor_kind: str | None = None
 
     def band(self) -> str:
         if self.min_minutes is None:
@@ -218,6 +219,7 @@ def _parse_code_rows(path: str, data: dict[str, Any]) -> tuple[dict[str, CodeRul
                 "deleted": (str, _dt.date),
                 "replaced_by": str,
                 "max_group_size": int,
+                "successor_kind": str,
             },
         )
         code = row["code"]
@@ -231,6 +233,12 @@ def _parse_code_rows(path: str, data: dict[str, Any]) -> tuple[dict[str, CodeRul
             raise DataFileError(path, f"source {row['source']!r} is not defined in [sources]", row=row_id)
         if "attendee" in row and row["attendee"] not in _ATTENDEES:
             raise DataFileError(path, f"attendee {row['attendee']!r} not one of {sorted(_ATTENDEES)}", row=row_id)
+        if "successor_kind" in row and row["successor_kind"] not in _KINDS:
+            raise DataFileError(
+                path, f"successor_kind {row['successor_kind']!r} not one of {sorted(_KINDS)}", row=row_id
+            )
+        if "successor_kind" in row and "deleted" not in row:
+            raise DataFileError(path, "successor_kind is only allowed on deleted codes", row=row_id)
         lo, hi = row.get("min_minutes"), row.get("max_minutes")
         if (lo is not None and lo < 0) or (lo is not None and hi is not None and hi < lo):
             raise DataFileError(path, f"time band {lo}-{hi} must be non-negative and low <= high", row=row_id)
@@ -267,6 +275,7 @@ def _parse_code_rows(path: str, data: dict[str, Any]) -> tuple[dict[str, CodeRul
             deleted=deleted,
             replaced_by=row.get("replaced_by"),
             max_group_size=row.get("max_group_size"),
+            successor_kind=row.get("successor_kind"),
         )
     return codes, sources
 

@@ -33,7 +33,8 @@ def suggest(ctx: Context) -> list[str]:
             add(r.code)
             if r.code == "90791" and "90792" in ctx.billed:
                 break
-        elif r.kind in ("crisis",):
+        elif r.kind == "crisis" or (r.kind == "crisis_addon" and table.crisis.first_code not in ctx.billed):
+            # +90840 billed alone: the time still supports the crisis set that starts with 90839
             if m is None:
                 continue
             if crisis_ok or not (kinds & {"psychotherapy", "psychotherapy_em_addon"}):
@@ -71,6 +72,14 @@ def suggest(ctx: Context) -> list[str]:
             continue  # decided below, once the primaries are known
         elif r.kind == "deleted_psychiatry":
             continue
+    for c in ctx.billed:
+        old = table.get(c)
+        # A deleted time-based code (e.g. 90806) maps to the current code of its successor kind by the time rule.
+        if old is None or old.successor_kind is None or not old.is_deleted(ctx.on_date) or m is None or m < min_psy:
+            continue
+        if old.successor_kind == "psychotherapy_em_addon" and not has_em:
+            continue
+        add(code_for_minutes(ctx, old.successor_kind, m))
     if has_em and not em_work and any(r.kind == "psychotherapy_em_addon" for r in current):
         out = [c for c in out if table.codes[c].kind != "em"]
     if "90785" in ctx.billed and ctx.summary["complexity_factors"]:

@@ -130,62 +130,113 @@ def pipeline_note_predictions(model: EvidenceModel, notes: list[CorpusNote]) -> 
     return np.array(rows, dtype=int).reshape(-1, len(ELEMENTS))
 
 
-def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None) -> dict[str, Any]:
-    """Fit both families on train, pick by dev, tune thresholds on dev, report on test; save to ``out_dir``."""
+def pipeline_records(notes: list[CorpusNote]) -> list[list[tuple[int, int, str, str | None]]]:
+    """Each note's sentences as the real pipeline splits them (our sentencizer and sections)."""
+    from ..engine import Checker
+    from ..nlp.evidence import sentence_records
+
+    nlp = Checker(use_model=False).nlp
+    out = []
+    for n in notes:
+        doc = nlp(n.text)
+        out.append(sentence_records(doc, doc._.cptnlp["sections"]))
+    return out
+
+
+def _note_scores(pipe: Any, records: list[list[tuple[int, int, str, str | None]]]) -> np.ndarray:
+    flat = [prepare(r[2], r[3]) for recs in records for r in recs]
+    sc = _scores(pipe, flat) if flat else np.zeros((0, len(ELEMENTS)))
+    out, i = [], 0
+    for recs in records:
+        k = len(recs)
+        out.append(sc[i : i + k].max(axis=0) if k else np.full(len(ELEMENTS), -1e9))
+        i += k
+    return np.array(out).reshape(-1, len(ELEMENTS))
+
+
+def _gold(notes: list[CorpusNote]) -> np.ndarray:
+    return np.array([[1 if e in n.present else 0 for e in ELEMENTS] for n in notes], dtype=int).reshape(-1, len(ELEMENTS))
+
+
+def _predict(sc: np.ndarray, th: dict[str, float]) -> np.ndarray:
+    return np.stack([sc[:, j] >= th[e] for j, e in enumerate(ELEMENTS)], axis=1).astype(int)
+
+
+def _folds(notes: list[CorpusNote], k: int) -> list[int]:
+    from .corpus import _bucket
+
+    return [min(int(_bucket(n.note_id, SEED + 1) * k), k - 1) for n in notes]
+
+
+def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None, folds: int = 5) -> dict[str, Any]:
+    """Model selection and thresholds by grouped cross-validation on train+dev notes; test is held out.
+
+    For each candidate, out-of-fold scores are computed on every train+dev note as the real
+    pipeline splits it; per-label thresholds are tuned on those note-level scores; the best
+    candidate is refit on all train+dev notes. The test split is scored once, at the end.
+    """
     log = log or (lambda s: sys.stderr.write(s + "\n"))
     random.seed(SEED)
     np.random.seed(SEED)
     t0 = time.perf_counter()
     notes = load_corpus(data_dir)
     split = split_notes(notes, seed=SEED)
-    Xtr, Ytr = _xy(split["train"])
-    Xdv, _ = _xy(split["dev"])
-    log(f"corpus: {len(notes)} notes; train {len(split['train'])} / dev {len(split['dev'])} / test {len(split['test'])} notes; {len(Xtr)} training sentences")
+    dev_notes = split["train"] + split["dev"]
+    log(f"corpus: {len(notes)} notes ({sum(len(n.sentences) for n in notes)} sentences); model selection on {len(dev_notes)} train+dev notes ({folds}-fold, grouped by note); test {len(split['test'])} notes held out")
+    recs = pipeline_records(dev_notes)
+    fold_of = _folds(dev_notes, folds)
+    gold = _gold(dev_notes)
     comparison: dict[str, Any] = {}
-    fitted: dict[str, tuple[Any, dict[str, float]]] = {}
+    best_name, best_val, best_th = None, -1.0, None
     for name, make in FAMILIES.items():
-        pipe = make().fit(Xtr, Ytr)
-        sc, gold = _note_max(split["dev"], _scores(pipe, Xdv))
-        th = _tune(sc, gold)
-        pred = np.stack([sc[:, j] >= th[e] for j, e in enumerate(ELEMENTS)], axis=1).astype(int)
-        m = note_metrics(pred, gold)
-        comparison[name] = {"dev_macro_f1_present": m["macro_f1_present"], "dev_macro_f1_absent": m["macro_f1_absent"]}
-        fitted[name] = (pipe, th)
-        log(f"  {name}: dev note-level macro F1 present {m['macro_f1_present']:.3f} absent {m['macro_f1_absent']:.3f}")
-    chosen = max(comparison, key=lambda k: comparison[k]["dev_macro_f1_present"] + comparison[k]["dev_macro_f1_absent"])
-    pipe, th = fitted[chosen]
+        oof = np.zeros((len(dev_notes), len(ELEMENTS)))
+        for f in range(folds):
+            tr = [n for n, k in zip(dev_notes, fold_of, strict=True) if k != f]
+            idx = [i for i, k in enumerate(fold_of) if k == f]
+            X, Y = _xy(tr)
+            pipe = make().fit(X, Y)
+            oof[idx] = _note_scores(pipe, [recs[i] for i in idx])
+        th = _tune(oof, gold)
+        m = note_metrics(_predict(oof, th), gold)
+        comparison[name] = {"cv_macro_f1_present": m["macro_f1_present"], "cv_macro_f1_absent": m["macro_f1_absent"]}
+        log(f"  {name}: {folds}-fold note-level macro F1 present {m['macro_f1_present']:.3f} absent {m['macro_f1_absent']:.3f}")
+        val = m["macro_f1_present"] + m["macro_f1_absent"]
+        if val > best_val:
+            best_name, best_val, best_th = name, val, th
+    X, Y = _xy(dev_notes)
+    pipe = FAMILIES[best_name]().fit(X, Y)
+    th = best_th
     model = EvidenceModel(pipe, list(ELEMENTS), th)
     # Held-out test: sentence level on corpus sentences, note level end to end through the pipeline.
     Xte, Yte = _xy(split["test"])
     sent_pred = (_scores(pipe, Xte) >= np.array([th[e] for e in ELEMENTS])).astype(int)
     test_sent = sentence_metrics(sent_pred, Yte)
-    gold_notes = np.array([[1 if e in n.present else 0 for e in ELEMENTS] for n in split["test"]])
-    test_note = note_metrics(pipeline_note_predictions(model, split["test"]), gold_notes)
+    test_note = note_metrics(pipeline_note_predictions(model, split["test"]), _gold(split["test"]))
     by_source: dict[str, Any] = {}
     for src in sorted({n.source for n in split["test"]}):
         sub = [n for n in split["test"] if n.source == src]
-        g = np.array([[1 if e in n.present else 0 for e in ELEMENTS] for n in sub])
-        by_source[src] = note_metrics(pipeline_note_predictions(model, sub), g)
+        by_source[src] = note_metrics(pipeline_note_predictions(model, sub), _gold(sub))
+    chosen = best_name
     metrics = {
         "chosen_family": chosen,
-        "comparison_on_dev": comparison,
+        "comparison_cv": comparison,
         "test_note_level": test_note,
         "test_note_level_by_source": {k: {kk: v[kk] for kk in ("notes", "macro_f1_present", "macro_f1_absent")} for k, v in by_source.items()},
         "test_sentence_level": test_sent,
-        "split": {k: len(v) for k, v in split.items()},
-        "sentences": {k: sum(len(n.sentences) for n in v) for k, v in split.items()},
+        "split": {"train_dev": len(dev_notes), "test": len(split["test"])},
+        "sentences": {"train_dev": len(X), "test": len(Xte)},
         "seed": SEED,
         "train_seconds": round(time.perf_counter() - t0, 1),
     }
     log(f"chosen: {chosen}; TEST note-level macro F1 present {test_note['macro_f1_present']:.3f}, absent {test_note['macro_f1_absent']:.3f}; sentence macro F1 {test_sent['macro_f1']:.3f}")
     for e in ELEMENTS:
         pe = test_note["per_element"][e]
-        log(f"  {e:14s} present P {pe['present']['precision']:.2f} R {pe['present']['recall']:.2f} F1 {pe['present']['f1']:.2f} | absent F1 {pe['absent']['f1']:.2f}")
+        log(f"  {e:14s} present P {pe['present']['precision']:.2f} R {pe['present']['recall']:.2f} F1 {pe['present']['f1']:.2f} | absent F1 {pe['absent']['f1']:.2f} (n={pe['absent']['support']})")
     if out_dir is not None:
         meta = {
             "training_data_sha256": corpus_sha256(data_dir),
             "chosen_family": chosen,
-            "metrics": {k: metrics[k] for k in ("comparison_on_dev", "test_note_level", "test_note_level_by_source", "test_sentence_level", "split", "sentences")},
+            "metrics": {k: metrics[k] for k in ("comparison_cv", "test_note_level", "test_note_level_by_source", "test_sentence_level", "split", "sentences")},
             "seed": SEED,
         }
         model.save(out_dir, meta)

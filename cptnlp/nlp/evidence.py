@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Any
 
 from spacy.language import Language
@@ -14,8 +15,29 @@ from .sections import Section
 __all__ = ["Evidence", "section_elements", "sentence_records"]
 
 
+_PLACEHOLDER: re.Pattern[str] | None = None
+
+
+def _placeholder() -> re.Pattern[str]:
+    global _PLACEHOLDER
+    if _PLACEHOLDER is None:
+        from ..errors import DataFileError
+        from ..rules import load_json_data
+
+        path, data = load_json_data("sections.json")
+        try:
+            _PLACEHOLDER = re.compile(data["placeholder"]["regex"], re.IGNORECASE)
+        except (KeyError, TypeError, re.error) as exc:
+            raise DataFileError(path, f"placeholder.regex must be a valid regular expression ({exc})") from None
+    return _PLACEHOLDER
+
+
 def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, str, str | None]]:
-    """(start, end, text, section label) of each non-empty sentence, stripped of surrounding whitespace."""
+    """(start, end, text, section label) of each sentence with content, stripped of surrounding whitespace.
+
+    Unfilled template lines ('Plan: -', 'Risk: N/A') are skipped: they document nothing.
+    """
+    placeholder = _placeholder()
     starts = [s.header_start for s in sections]
     text = doc.text
     out = []
@@ -34,6 +56,8 @@ def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, 
             label = sec.label
             if s < sec.header_end and e <= sec.header_end:
                 continue  # the header alone
+        if placeholder.match(text, s, e):
+            continue
         out.append((s, e, text[s:e], label))
     return out
 

@@ -100,9 +100,11 @@ def find_facts(text: str, rules: tuple[FactRule, ...] | None = None) -> dict[str
     hits: dict[str, list[FactHit]] = {}
     for r in rules:
         for m in r.regex.finditer(text):
-            if m.end() == m.start():
+            # A rule may name its evidence with (?P<ev>...) when the match needs wider context.
+            start, end = m.span("ev") if "ev" in r.regex.groupindex and m.group("ev") is not None else m.span()
+            if end == start:
                 continue
-            hits.setdefault(r.fact, []).append(FactHit(r.fact, r.value, m.start(), m.end(), _capture(m)))
+            hits.setdefault(r.fact, []).append(FactHit(r.fact, r.value, start, end, _capture(m)))
     return hits
 
 

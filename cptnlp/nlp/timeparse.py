@@ -67,6 +67,7 @@ class TimeRules:
             data.get("duration"),
             "[duration]",
             required={"minute_units": str, "hour_units": str, "hhmm_labels": str, "number_words": dict, "fixed": dict},
+            optional={"not_after": str},
         )
         cues = validate_fields(
             path,
@@ -125,6 +126,7 @@ class TimeRules:
             rf"(?<![\w.:/-])(?P<h>{num}|one\s+and\s+a\s+half|an?)\s*-?\s*{hu}(?!\s*(?:and\s+|,\s*)?(?:a\s+half|\d))",
             flags,
         )
+        self.not_after_re = re.compile(dur["not_after"], flags) if dur.get("not_after") else None
         fixed = sorted(dur["fixed"].items(), key=lambda kv: len(kv[0]), reverse=True)
         self.fixed = {k.lower(): int(v) for k, v in fixed}
         self.fixed_re = re.compile(r"\b(?:" + "|".join(re.escape(k) for k, _ in fixed) + r")\b", flags)
@@ -237,6 +239,8 @@ class _Context:
         self.text = text
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
+        while end > start + 1 and self.text[end - 1] == ".":
+            end -= 1  # "3:05-3:55 P.M." ends the sentence; the next sentence is not this clause
         i = bisect.bisect_right(self.breaks, start - 1)
         lo = self.breaks[i - 1] + 1 if i > 0 else 0
         j = bisect.bisect_left(self.breaks, end)
@@ -351,9 +355,15 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         mins = round(minutes)
         if overlaps(s, e) or not 0 < mins <= max_minutes:
             return
+        if rules.not_after_re is not None and rules.not_after_re.search(text, max(0, s - 30), s):
+            return
         cat = _judge(ctx, s, e, labelled=False)
         if cat is None:
-            return
+            # A duration that is the whole line ("53 min" under the header) documents the session.
+            lo, hi = ctx.clause(s, e)
+            if ctx.cues_in(lo, hi, (s, e)) or text[lo:s].strip(" \t-*•") or text[e:hi].strip(" \t.,;)"):
+                return
+            cat = "session"
         out.append(TimeMention("duration", mins, s, e, cat))
         taken.append((s, e))
 
