@@ -16,7 +16,7 @@ from cptnlp.rules import load_code_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CASELOAD = ROOT / "examples" / "caseload.jsonl"
-SEV_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+SEV_COLOR = {"error": "red", "warning": "orange", "info": "blue"}
 
 
 @st.cache_resource(show_spinner="Loading the evidence model (once)…")
@@ -38,7 +38,7 @@ def examples() -> dict[str, str]:
 def style() -> None:
     st.markdown(
         """<style>
-        .block-container{padding-top:2rem;max-width:1200px}
+        .block-container{padding-top:2rem;max-width:1400px}
         div[data-testid="stMetricValue"]{font-size:1.6rem}
         </style>""",
         unsafe_allow_html=True,
@@ -46,7 +46,7 @@ def style() -> None:
 
 
 def _finding_label(i: int, f: dict[str, Any]) -> str:
-    return f"{SEV_ICON.get(f['severity'], '')} {f['code']}" + ("" if f["spans"] else " (no span)") + f"  #{i + 1}"
+    return f"[{f['severity']}] {f['code']}  #{i + 1}"
 
 
 def show_report(report: dict[str, Any], text: str | None, *, key: str) -> None:
@@ -56,8 +56,9 @@ def show_report(report: dict[str, Any], text: str | None, *, key: str) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Score", f"{report['score']}/100")
     c2.metric("Billed", billed)
-    c3.metric("Suggested", suggested, delta="matches" if report["cpt"] == report["suggested_cpt"] else "differs",
-              delta_color="off" if report["cpt"] == report["suggested_cpt"] else "inverse")
+    same = list(report["cpt"]) == list(report["suggested_cpt"])
+    c3.metric("Suggested", suggested, delta=None if same else "differs from billed", delta_color="inverse",
+              delta_arrow="off")
     mins = report.get("minutes")
     c4.metric("Minutes", f"{mins}" if mins is not None else "—", help=f"source: {report.get('minutes_source') or 'none found'}")
 
@@ -71,7 +72,7 @@ def show_report(report: dict[str, Any], text: str | None, *, key: str) -> None:
             group = [f for f in findings if f["severity"] == sev]
             if not group:
                 continue
-            st.markdown(f"**{SEV_ICON[sev]} {sev.capitalize()}s ({len(group)})**")
+            st.markdown(f"**:{SEV_COLOR[sev]}[{sev.capitalize()}s ({len(group)})]**")
             for f in group:
                 box(f"**`{f['code']}`** — {f['message']}")
                 if f.get("source"):
@@ -150,6 +151,7 @@ def caseload_loader(key: str) -> list[dict[str, Any]] | None:
                 st.error(str(exc))
             else:
                 st.session_state["caseload"] = {"name": src[0], "entries": entries, "note": note}
+                st.rerun()  # collapse the loader
     cl = st.session_state.get("caseload")
     if not cl:
         return None

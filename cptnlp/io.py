@@ -25,6 +25,7 @@ __all__ = [
     "iter_records",
     "open_writer",
     "output_format",
+    "record_from_row",
 ]
 
 #: Input fields a record may carry (contract §3); other keys/columns are ignored.
@@ -168,31 +169,42 @@ def _iter_parquet(p: Path) -> Iterator[RawRecord]:
     index = 0
     for batch in pf.iter_batches(batch_size=_BATCH_ROWS, columns=names):
         for row in batch.to_pylist():
-            fields = {k.lower(): v for k, v in row.items()}
-            rid = _record_id(fields.get("id"), index)
-            text = fields.get("text")
-            if isinstance(text, bytes):
-                try:
-                    fields["text"] = decode_note_bytes(text, record=rid)
-                except InputError as exc:
-                    yield RawRecord(index, rid, error=f"text: {exc.reason}")
-                    index += 1
-                    continue
-            if fields.get("minutes") is not None and not isinstance(fields["minutes"], (int, float, str)):
-                fields["minutes"] = str(fields["minutes"])
-            for k in ("client_id", "provider"):
-                if fields.get(k) is not None:
-                    fields[k] = str(fields[k])
-            yield RawRecord(index, rid, fields=fields)
+            yield record_from_row(index, row)
             index += 1
 
 
-def _txt_files(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames):
+def record_from_row(index: int, row: dict[str, Any]) -> RawRecord:
+    """A RawRecord from one table row (Parquet/pandas): bytes text decoded, ids and names as strings."""
+    fields = {k.lower(): v for k, v in row.items() if k.lower() in FIELDS}
+    for k, v in list(fields.items()):
+        if isinstance(v, float) and v != v:  # pandas NaN for a missing value
+            fields[k] = None
+    rid = _record_id(fields.get("id"), index)
+    text = fields.get("text")
+    if isinstance(text, bytes):
+        try:
+            fields["text"] = decode_note_bytes(text, record=rid)
+        except InputError as exc:
+            return RawRecord(index, rid, error=f"text: {exc.reason}")
+    if fields.get("minutes") is not None and not isinstance(fields["minutes"], (int, float, str)):
+        fields["minutes"] = str(fields["minutes"])
+    if fields.get("date") is not None and hasattr(fields["date"], "to_pydatetime"):
+        fields["date"] = fields["date"].to_pydatetime()
+    for k in ("client_id", "provider"):
+        if fields.get(k) is not None:
+            fields[k] = str(fields[k])
+    return RawRecord(index, rid, fields=fields)
+
+
+def _txt_files(root: Path) -> list[Path]:
+    """Every .txt/.txt.gz under ``root``, sorted by relative path (the listing holds paths only, never text)."""
+    found: list[tuple[str, Path]] = []
+    for dirpath, _dirs, filenames in os.walk(root):
+        for name in filenames:
             if name.lower().endswith((".txt", ".txt.gz")) and not name.startswith("."):
-                yield Path(dirpath) / name
+                f = Path(dirpath) / name
+                found.append((f.relative_to(root).as_posix(), f))
+    return [f for _, f in sorted(found)]
 
 
 def _iter_txt_folder(root: Path, *, max_bytes: int) -> Iterator[RawRecord]:
@@ -223,7 +235,7 @@ def count_records(path: str | Path) -> int | None:
 
         return int(pq.ParquetFile(p).metadata.num_rows)
     if kind == "txt":
-        return sum(1 for _ in _txt_files(p))
+        return len(_txt_files(p))
     if kind == "jsonl" and not p.name.lower().endswith(".gz"):
         n = 0
         with p.open("rb") as fh:
@@ -267,6 +279,9 @@ class _Writer:
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         self._tmp.append((tmp, final))
         return tmp
+
+    def outputs(self) -> list[Path]:
+        return [final for _, final in self._tmp]
 
     def write(self, row: int, result: dict[str, Any]) -> None:
         raise NotImplementedError

@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
 
-from golden import EXPECTED, NOTES, case_name, load_cases, report_json, run_case  # noqa: E402
+from golden import EXPECTED, NOTES, case_name, load_cases, report_json, run_case
 
 CASES = load_cases()
 REGEN = os.environ.get("CPTNLP_REGEN_GOLDEN") == "1"

@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from app import data, ui  # noqa: E402
+from cptnlp.rules import load_code_table  # noqa: E402
 
 # Anthem/EquiClaim wrote to providers billing 90837 on more than half of sessions (domain.md §4.3).
 LONG_CODE = "90837"
@@ -47,7 +48,7 @@ def rate_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
         alt.Chart(rates)
         .mark_bar()
         .encode(
-            x=alt.X(f"{by}:N", title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X(f"{by}:N", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=140)),
             xOffset="finding:N",
             y=alt.Y("flag:Q", title="share of notes", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("finding:N", scale=alt.Scale(range=["#c92a2a", "#f59f00"]), legend=alt.Legend(orient="top")),
@@ -63,7 +64,8 @@ with c1:
     st.altair_chart(rate_chart(df, "provider"), width="stretch")
 with c2:
     st.subheader("Finding rates by billed code")
-    st.altair_chart(rate_chart(df.assign(code=df["billed"].replace("", "(none)")), "code"), width="stretch")
+    codes = df.assign(code=df["billed"].str.split()).explode("code").fillna({"code": "(none)"})
+    st.altair_chart(rate_chart(codes, "code"), width="stretch")
 
 c3, c4 = st.columns(2)
 with c3:
@@ -79,7 +81,10 @@ with c4:
     st.subheader(f"{LONG_CODE} share per provider")
     flag = st.slider("Flag above (%)", 0, 100, LONG_SHARE_FLAG, key="long_flag",
                      help="Payers have written to providers billing 90837 on more than half of sessions.")
-    share = df.assign(long=df["billed"].str.split().map(lambda cs: LONG_CODE in cs)).groupby("provider", as_index=False)[
+    # Share among individual psychotherapy notes (code-table kind "psychotherapy"), as payers count it.
+    psy = {c.code for c in load_code_table().by_kind("psychotherapy")}
+    base = df[df["billed"].str.split().map(lambda cs: bool(psy & set(cs)))]
+    share = base.assign(long=base["billed"].str.split().map(lambda cs: LONG_CODE in cs)).groupby("provider", as_index=False)[
         "long"
     ].mean()
     share["flag"] = share["long"] * 100 > flag
@@ -104,7 +109,7 @@ with c4:
 st.subheader("Dollars at risk")
 fc1, fc2 = st.columns([2, 3])
 fee_up = fc1.file_uploader("Fee table (CSV code,fee or TOML code = fee)", type=["csv", "toml"], key="fee_upload")
-fee_path = fc2.text_input("…or a path", key="fee_path", placeholder="fees.csv")
+fee_path = fc2.text_input("…or a fee table path", key="fee_path", placeholder="fees.csv")
 fees = None
 try:
     if fee_up is not None:

@@ -62,6 +62,7 @@ st.dataframe(
     column_config={
         "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%d"),
         "reviewed": st.column_config.CheckboxColumn("reviewed"),
+        "top findings": st.column_config.TextColumn(width="large"),
     },
     key="review_table",
 )
@@ -74,7 +75,7 @@ if not ids:
     st.stop()
 pick = st.selectbox("Note", ids, key="drill_id",
                     format_func=lambda i: f"{i} · {by_id[i].get('provider') or '?'} · {by_id[i].get('date') or ''}"
-                    + ("  ✅ reviewed" if i in done else ""))
+                    + ("  (reviewed)" if i in done else ""))
 entry = by_id[pick]
 if "report" not in entry:
     st.error(f"This record was not scored: {entry.get('error')}")

@@ -42,7 +42,11 @@ with tab_codes:
         }
         for r in sorted(table.codes.values(), key=lambda r: (r.deleted is not None, r.code))
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=560)
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch", height=(len(rows) + 1) * 35 + 3,
+        column_config={"summary": st.column_config.TextColumn(width="medium"), "kind": st.column_config.TextColumn(width="small"),
+                       "add-on to": st.column_config.TextColumn(width="small"), "source": st.column_config.TextColumn(width="large")},
+    )
     cr = table.crisis
     st.markdown(f"**Crisis time:** {cr.first_code} for {cr.first_min}–{cr.addon_from - 1} min; +{cr.addon_code} from "
                 f"{cr.addon_from} min, one more unit per {cr.addon_step} min.  \nSource: {cr.source}")

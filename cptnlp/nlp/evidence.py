@@ -71,6 +71,49 @@ def section_elements(records: list[tuple[int, int, str, str | None]], mapping: d
     return out
 
 
+def load_evidence_rules() -> list[tuple[str, re.Pattern[str]]]:
+    """High-precision rules from ``patterns/evidence_rules.toml`` that add evidence to the model's."""
+    import tomllib
+
+    from ..errors import DataFileError
+    from ..rules import load_data_text, validate_fields
+    from ..types import ELEMENTS as _ELEMENTS
+
+    path, text = load_data_text("patterns/evidence_rules.toml")
+    try:
+        rows = tomllib.loads(text).get("rule", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(path, f"not valid TOML ({exc})") from None
+    out = []
+    for i, row in enumerate(rows, 1):
+        validate_fields(path, row, i, required={"element": str, "pattern": str, "source": str}, optional={"case": bool})
+        if row["element"] not in _ELEMENTS:
+            raise DataFileError(path, f"element {row['element']!r} not one of {list(_ELEMENTS)}", row=i)
+        try:
+            out.append((row["element"], re.compile(row["pattern"], 0 if row.get("case") else re.IGNORECASE)))
+        except re.error as exc:
+            raise DataFileError(path, f"invalid regular expression ({exc})", row=i) from None
+    return out
+
+
+def add_rule_evidence(
+    elements: dict[str, list[CharSpan]],
+    records: list[tuple[int, int, str, str | None]],
+    rules: list[tuple[str, re.Pattern[str]]],
+) -> dict[str, list[CharSpan]]:
+    """Add sentences matched by a rule to their element (in text order, without duplicates)."""
+    for el, rx in rules:
+        have = {(sp.start, sp.end) for sp in elements[el]}
+        added = False
+        for s, e, t, _ in records:
+            if (s, e) not in have and rx.search(t):
+                elements[el].append(CharSpan(s, e, t, label=el))
+                added = True
+        if added:
+            elements[el].sort(key=lambda sp: sp.start)
+    return elements
+
+
 class Evidence:
     """Runs the evidence model (or the section rules when none is given) over a Doc's sentences."""
 
@@ -81,6 +124,7 @@ class Evidence:
 
         _, data = load_json_data("sections.json")
         self.mapping = {k: v for k, v in data.get("elements", {}).items() if not k.startswith("_")}
+        self.rules = load_evidence_rules()
 
     def __call__(self, doc: Doc) -> Doc:
         data = doc._.cptnlp or {}
@@ -89,6 +133,7 @@ class Evidence:
             data["elements"] = section_elements(records, self.mapping)
         else:
             data["elements"] = self.model.element_spans(records)
+        data["elements"] = add_rule_evidence(data["elements"], records, self.rules)
         doc._.cptnlp = data
         return doc
 

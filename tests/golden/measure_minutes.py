@@ -7,9 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from golden import load_cases, run_case  # noqa: E402
+from golden import load_cases, run_case
 
-from cptnlp import Checker, load_checker  # noqa: E402
+from cptnlp import Checker, load_checker
 
 
 def main(argv: list[str]) -> int:
