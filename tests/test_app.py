@@ -144,8 +144,16 @@ def test_app_review_filters_sample_and_mark_reviewed(review_db: Path) -> None:
 
 def test_app_review_loads_batch_output(tmp_path: Path, review_db: Path) -> None:
     out = tmp_path / "out.jsonl"
-    rep = {"id": "b1", "cpt": ["90837"], "minutes": 45, "minutes_source": "start_stop", "suggested_cpt": ["90834"], "score": 60,
-           "elements": {}, "findings": [{"code": "time.code_mismatch", "severity": "error", "message": "m", "spans": [], "source": "s"}]}
+    rep = {
+        "id": "b1",
+        "cpt": ["90837"],
+        "minutes": 45,
+        "minutes_source": "start_stop",
+        "suggested_cpt": ["90834"],
+        "score": 60,
+        "elements": {},
+        "findings": [{"code": "time.code_mismatch", "severity": "error", "message": "m", "spans": [], "source": "s"}],
+    }
     out.write_text(json.dumps(rep) + "\n" + json.dumps({"id": "b2", "error": "note text is empty"}) + "\n")
     at = _page("review").run()
     at.text_input(key="review-path").input(str(out))

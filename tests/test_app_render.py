@@ -24,7 +24,10 @@ def _report(text: str, spans: dict[str, list[tuple[int, int]]], findings: list |
         "minutes": 45,
         "minutes_source": "start_stop",
         "elements": {
-            e: {"present": bool(spans.get(e)), "spans": [{"start": s, "end": t, "text": text[s:t]} for s, t in spans.get(e, [])]}
+            e: {
+                "present": bool(spans.get(e)),
+                "spans": [{"start": s, "end": t, "text": text[s:t]} for s, t in spans.get(e, [])],
+            }
             for e in ELEMENTS
         },
         "findings": findings or [],
@@ -56,9 +59,18 @@ def test_render_ignores_out_of_range_spans(bad: tuple[int, int]) -> None:
 
 
 def test_render_report_page_is_escaped_and_self_contained() -> None:
-    findings = [{"code": "time.code_mismatch", "severity": "error", "message": "90837 needs 53+ <minutes>",
-                 "spans": [{"start": 0, "end": 6, "text": "Client"}], "source": "APA <time rule>"}]
-    page = render.report_page_html(_report(EVIL, {"symptoms": [(0, 6)]}, findings), EVIL, examples={"plan": "Next <b>session</b>."})
+    findings = [
+        {
+            "code": "time.code_mismatch",
+            "severity": "error",
+            "message": "90837 needs 53+ <minutes>",
+            "spans": [{"start": 0, "end": 6, "text": "Client"}],
+            "source": "APA <time rule>",
+        }
+    ]
+    page = render.report_page_html(
+        _report(EVIL, {"symptoms": [(0, 6)]}, findings), EVIL, examples={"plan": "Next <b>session</b>."}
+    )
     assert page.startswith("<!DOCTYPE html>")
     for raw in ("<script>", "<img", "<b>bold", "<b>session", "<minutes>", "<time rule>"):
         assert raw not in page
@@ -67,7 +79,11 @@ def test_render_report_page_is_escaped_and_self_contained() -> None:
 
 
 def test_render_gaps_put_required_elements_first() -> None:
-    rep = _report("x", {"diagnosis": [(0, 1)]}, [{"code": "necessity.plan_missing", "severity": "error", "message": "", "spans": [], "source": ""}])
+    rep = _report(
+        "x",
+        {"diagnosis": [(0, 1)]},
+        [{"code": "necessity.plan_missing", "severity": "error", "message": "", "spans": [], "source": ""}],
+    )
     g = render.gaps(rep, {"plan": "Next session 4/12.", "symptoms": "Low mood."})
     assert g[0] == {"element": "plan", "required": True, "severity": "error", "example": "Next session 4/12."}
     assert "diagnosis" not in [x["element"] for x in g]

@@ -51,7 +51,9 @@ def test_count_invariant_jsonl_bad_records(tmp_path: Path) -> None:
     rows = read_jsonl(out)
     assert len(rows) == n == s.read and s.scored + s.errored == n
     by_id = {r["id"]: r for r in rows}
-    assert by_id["empty"]["error"].startswith("text:") and "ws" in by_id and by_id["mins"]["error"].startswith("minutes:")
+    assert (
+        by_id["empty"]["error"].startswith("text:") and "ws" in by_id and by_id["mins"]["error"].startswith("minutes:")
+    )
     assert by_id["date"]["error"].startswith("date:") and by_id["type"]["error"].startswith("text:")
     assert {f["code"] for f in by_id["unknown"]["findings"]} >= {"code.unknown"}
     dup = [r for r in rows if r["id"] == "n0"]
@@ -108,7 +110,11 @@ def test_round_trip_inputs_give_same_reports(tmp_path: Path, kind: str) -> None:
     for fmt in ("jsonl", "parquet"):
         out = tmp_path / f"out.{fmt}"
         run_batch(inp, out, **FAST)
-        got = read_jsonl(out) if fmt == "jsonl" else [json.loads(x) for x in pq.read_table(out)["report_json"].to_pylist()]
+        got = (
+            read_jsonl(out)
+            if fmt == "jsonl"
+            else [json.loads(x) for x in pq.read_table(out)["report_json"].to_pylist()]
+        )
         assert got == read_jsonl(ref)
     assert not (tmp_path / "out.jsonl.parts").exists()
 
@@ -131,7 +137,9 @@ def test_resume_refuses_a_different_input(tmp_path: Path) -> None:
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "cptnlp.cli", "batch", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "cptnlp.cli", "batch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env={**os.environ, **(env or {})},
     )
 
@@ -139,8 +147,14 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[byte
 def test_kill_and_resume_through_the_cli(tmp_path: Path) -> None:
     t = texts()
     rows = [
-        {"id": f"n{i}", "text": t[i % len(t)], "cpt": "90834", "client_id": f"c{i % 40}",
-         "date": f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}", "provider": f"dr{i % 4}"}
+        {
+            "id": f"n{i}",
+            "text": t[i % len(t)],
+            "cpt": "90834",
+            "client_id": f"c{i % 40}",
+            "date": f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}",
+            "provider": f"dr{i % 4}",
+        }
         for i in range(300)
     ]
     inp = write_jsonl(tmp_path / "in.jsonl", rows)

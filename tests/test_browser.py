@@ -20,8 +20,14 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -38,7 +44,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("reviews") / "reviews.sqlite3"
     proc = subprocess.Popen(
         [sys.executable, "-m", "cptnlp.cli", "app", "--port", str(port), "--reviews-db", str(db)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -51,7 +60,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"app did not start: {proc.stderr.read().decode(errors='replace')[-2000:] if proc.stderr else ''}")
+                raise RuntimeError(
+                    f"app did not start: {proc.stderr.read().decode(errors='replace')[-2000:] if proc.stderr else ''}"
+                )
             time.sleep(0.3)
         yield url
     finally:
@@ -70,9 +81,11 @@ def _example_note() -> str:
             rec = json.loads(line)
             if rec.get("id") == "c10":
                 return rec["text"]
-    return ("Session 10:00-10:45.\nClient with GAD (F41.1) reports worry 3-4 hours a day, poor sleep; missed work twice.\n"
-            "Denies SI/HI. Cognitive restructuring used; client identified two worries to postpone.\n"
-            "Plan: worry log, next session 3/19.\nDana Ruiz, LCSW")
+    return (
+        "Session 10:00-10:45.\nClient with GAD (F41.1) reports worry 3-4 hours a day, poor sleep; missed work twice.\n"
+        "Denies SI/HI. Cognitive restructuring used; client identified two worries to postpone.\n"
+        "Plan: worry log, next session 3/19.\nDana Ruiz, LCSW"
+    )
 
 
 def _settle(page) -> None:  # type: ignore[no-untyped-def]

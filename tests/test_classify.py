@@ -35,8 +35,16 @@ def _write_tiny(d: Path, n_notes: int = 40) -> None:
     with (d / "tiny.jsonl").open("w", encoding="utf-8") as fh:
         for i in range(n_notes):
             for j, (text, labels) in enumerate(TINY):
-                rec = {"note_id": f"t-{i:03d}", "sent_id": j, "section": "", "sep": "\n" if j else "",
-                       "text": text, "labels": labels, "source": "authored", "style": "test"}
+                rec = {
+                    "note_id": f"t-{i:03d}",
+                    "sent_id": j,
+                    "section": "",
+                    "sep": "\n" if j else "",
+                    "text": text,
+                    "labels": labels,
+                    "source": "authored",
+                    "style": "test",
+                }
                 fh.write(json.dumps(rec) + "\n")
 
 
@@ -114,7 +122,8 @@ def test_negation_is_marked_for_the_model() -> None:
     [
         ("Denies SI/HI, intent or plan.", "risk", True),
         ("Risk: N/A", "risk", False),
-        ("Mother has a history of bipolar disorder.", "diagnosis", False),
+        ("Her sister was fired last month.", "impairment", False),
+        ("No functional impairment noted.", "impairment", False),
         ("PHQ-9 = 17 today, up from 12.", "measures", True),
     ],
 )

@@ -29,7 +29,9 @@ def test_dask_engine_matches_local(tmp_path: Path) -> None:
     single = tmp_path / "all.parquet"
     pq.write_table(pa.Table.from_pylist(rows), single)
     run_batch(single, local, workers=1, use_model=False)
-    with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
         out = tmp_path / "dask.jsonl"
         s = run_batch(folder, out, engine="dask", scheduler=cluster.scheduler_address, use_model=False)
     got = read_jsonl(out)

@@ -31,12 +31,7 @@ def test_jsonl_reader_bad_lines_become_error_records(tmp_path: Path) -> None:
 def test_csv_reader_mixed_encoding_and_ragged_rows(tmp_path: Path) -> None:
     p = tmp_path / "in.csv"
     p.write_bytes(
-        b"id,text,minutes\r\n"
-        b'a,"multi\nline note",45\r\n'
-        b"b,caf\xe9 latin-1,30\r\n"
-        b"c,too,many,fields\r\n"
-        b"d,,\r\n"
-        b"e,fine,\r\n"
+        b'id,text,minutes\r\na,"multi\nline note",45\r\nb,caf\xe9 latin-1,30\r\nc,too,many,fields\r\nd,,\r\ne,fine,\r\n'
     )
     recs = list(iter_records(p))
     assert len(recs) == 5
@@ -101,7 +96,12 @@ def test_output_format_from_suffix() -> None:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_writers_write_error_and_report_rows(tmp_path: Path, fmt: str) -> None:
     report = {
-        "id": "a", "cpt": ["90834"], "minutes": 45, "minutes_source": "stated", "suggested_cpt": ["90834"], "score": 90,
+        "id": "a",
+        "cpt": ["90834"],
+        "minutes": 45,
+        "minutes_source": "stated",
+        "suggested_cpt": ["90834"],
+        "score": 90,
         "elements": {"risk": {"present": True, "spans": []}},
         "findings": [{"code": "signature.missing", "severity": "warning", "message": "m", "spans": [], "source": "s"}],
     }
@@ -118,7 +118,17 @@ def test_writers_write_error_and_report_rows(tmp_path: Path, fmt: str) -> None:
         rows = list(csv.DictReader(out.open()))
         assert [r["id"] for r in rows] == ["a", "b"] and rows[0]["has_risk"] == "true" and rows[1]["error"]
         frows = list(csv.DictReader((tmp_path / "out.findings.csv").open()))
-        assert frows == [{"row": "1", "id": "a", "code": "signature.missing", "severity": "warning", "message": "m", "source": "s", "spans": "[]"}]
+        assert frows == [
+            {
+                "row": "1",
+                "id": "a",
+                "code": "signature.missing",
+                "severity": "warning",
+                "message": "m",
+                "source": "s",
+                "spans": "[]",
+            }
+        ]
     else:
         t = pq.read_table(out).to_pylist()
         assert t[0]["n_warning"] == 1 and json.loads(t[0]["report_json"]) == report and t[1]["error"]

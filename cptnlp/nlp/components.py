@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -34,7 +36,7 @@ class NoteSentencizer:
         n = len(doc)
         if n == 0:
             return doc
-        doc[0].is_sent_start = True
+        starts = [1] * n
         prev_end = False
         prev_text = ""
         for i in range(1, n):
@@ -47,12 +49,14 @@ class NoteSentencizer:
                 start = prev_text.lower().rstrip(".") not in _ABBREV
             if tok.is_space and "\n" in tok.text:
                 start = False if "\n" not in prev.whitespace_ else start
-            tok.is_sent_start = start
+            starts[i] = 1 if start else -1
             if _END.match(tok.text):
                 prev_end = True
                 prev_text = prev.text
             elif not tok.is_space:
                 prev_end = False
+        # One array write: setting Token.is_sent_start per token re-scans the Doc each time (quadratic).
+        doc.from_array([SENT_START], numpy.asarray(starts, dtype="int32").astype("uint64").reshape(n, 1))
         return doc
 
 

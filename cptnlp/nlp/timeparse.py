@@ -14,6 +14,7 @@ from ..rules import load_data_text, validate_fields
 __all__ = ["TimeMention", "TimeRules", "find_time_mentions", "load_time_rules"]
 
 _FILE = "patterns/time.toml"
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +290,8 @@ def _judge(ctx: _Context, start: int, end: int, *, labelled: bool) -> str | None
 def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes: int = 480) -> list[TimeMention]:
     """Every clock range and stated duration in ``text`` that documents time of this session."""
     rules = rules or load_time_rules()
-    if not any(ch.isdigit() for ch in text) and "hour" not in text.lower() and "minute" not in text.lower():
+    low = text.lower()
+    if _DIGIT.search(text) is None and "hour" not in low and "minute" not in low:
         return []
     ctx = _Context(text, rules)
     out: list[TimeMention] = []

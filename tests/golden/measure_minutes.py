@@ -21,8 +21,10 @@ def main(argv: list[str]) -> int:
         ok = report.minutes == case["expected_minutes"]
         right += ok
         if not ok:
-            print(f"WRONG {case['file']}: got {report.minutes} ({report.minutes_source}), "
-                  f"expected {case['expected_minutes']} ({case['expected_minutes_source']})")
+            print(
+                f"WRONG {case['file']}: got {report.minutes} ({report.minutes_source}), "
+                f"expected {case['expected_minutes']} ({case['expected_minutes_source']})"
+            )
     print(f"minutes accuracy: {right}/{len(cases)} = {100.0 * right / len(cases):.1f}%")
     return 0 if right * 100 >= 97 * len(cases) else 1
 

@@ -1,0 +1,87 @@
+"""Session facts from facts.toml: attendees, modality, consent, complexity, E/M work, crisis, signature."""
+
+from __future__ import annotations
+
+import pytest
+
+from cptnlp.errors import DataFileError
+from cptnlp.nlp.facts import facts_summary, find_facts, parse_fact_rules
+
+
+def summary(text: str) -> dict:
+    return facts_summary(find_facts(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("Client and mother attended.", True),
+        ("Identified client: Olivia S., 15\nPresent: Olivia, mother (Karen S.)", True),
+        ("Client: Darius M., 23\nAttendees: Mother and sister. Darius did not attend today.", False),
+        ("Family session held without him.", False),
+        ("Family reviewed the plan.", None),
+    ],
+)
+def test_facts_client_present(text: str, present: bool | None) -> None:
+    assert summary(text)["client_present"] is present
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Session conducted via Zoom video.", "video"),
+        ("Audio-only (phone) session.", "audio_only"),
+        ("Seen in person in the office.", "in_person"),
+        ("Problem-solved a video-call schedule with the children.", None),
+        ("He plays video games at night.", None),
+    ],
+)
+def test_facts_modality(text: str, modality: str | None) -> None:
+    assert summary(text)["modality"] == modality
+
+
+def test_facts_telehealth_location_and_consent() -> None:
+    s = summary("Video session. Client located at home in Dayton, OH. Verbal consent for telehealth obtained.")
+    assert (s["telehealth"], s["client_location"], s["telehealth_consent"]) == (True, True, True)
+
+
+def test_facts_interpreter_is_not_a_complexity_factor() -> None:
+    s = summary("Spanish interpreter present for the whole session due to a language barrier.")
+    assert s["interpreter"] is True
+    assert s["complexity_factors"] == []
+
+
+def test_facts_em_work() -> None:
+    assert summary("MDM moderate; continue sertraline 100 mg.")["em_work"] is True
+    assert summary("Used CBT for worry.")["em_work"] is False
+
+
+def test_facts_signature_credentials() -> None:
+    assert summary("Electronically signed: Jane Doe, LCSW 05/01/2025")["signature"] == "LCSW"
+    assert summary("No signature here.")["signature"] is None
+
+
+def test_facts_crisis_routine_ignores_next_scheduled_session() -> None:
+    assert not find_facts("Next scheduled session 07/21/2025.").get("crisis_routine")
+    assert find_facts("Client arrived for her regularly scheduled weekly session.").get("crisis_routine")
+
+
+def test_facts_hit_spans_index_text() -> None:
+    text = "Identified client: Olivia S.\nPresent: Olivia, mother"
+    (hit,) = find_facts(text)["client_present"]
+    assert text[hit.start : hit.end] == "Present: Olivia"
+
+
+@pytest.mark.parametrize(
+    ("toml", "expect"),
+    [
+        ('[[rule]]\nfact = "nope"\nvalue = "true"\npattern = "x"\n', "not one of"),
+        ('[[rule]]\nfact = "risk"\nvalue = "true"\npattern = "(unclosed"\n', "invalid regular expression"),
+        ('[[rule]]\nfact = "risk"\nvalue = "true"\n', "pattern"),
+        ("not toml [", "not valid TOML"),
+    ],
+)
+def test_facts_bad_rules_raise_data_file_error(toml: str, expect: str) -> None:
+    with pytest.raises(DataFileError, match=expect) as exc:
+        parse_fact_rules(toml, "facts.toml")
+    assert "facts.toml" in str(exc.value)
