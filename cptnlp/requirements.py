@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
 from .errors import DataFileError
-from .rules import load_data_text, validate_fields
+from .rules import load_data_text, parse_toml, validate_fields
 from .types import ELEMENTS, SEVERITIES
 
 __all__ = ["Requirement", "Requirements", "load_requirements"]
@@ -48,10 +47,7 @@ class Requirements:
 
 
 def parse_requirements(text: str, path: str = "cptnlp/data/requirements.toml") -> Requirements:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(path, f"not valid TOML ({exc})") from None
+    data = parse_toml(path, text)
     sources = data.get("sources", {})
     examples = data.get("examples", {})
     if set(examples) != set(ELEMENTS):

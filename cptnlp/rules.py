@@ -20,7 +20,9 @@ __all__ = [
     "load_code_table",
     "load_data_text",
     "load_settings",
+    "load_toml_data",
     "parse_codes",
+    "parse_toml",
     "validate_fields",
 ]
 
@@ -51,12 +53,18 @@ def load_data_text(name: str) -> tuple[str, str]:
         raise DataFileError(f"cptnlp/data/{name}", "file is missing from the package") from None
 
 
-def _load_toml(name: str, text: str | None = None) -> tuple[str, dict[str, Any]]:
-    path, body = (name, text) if text is not None else load_data_text(name)
+def parse_toml(path: str, text: str) -> dict[str, Any]:
+    """TOML text of a data file; a syntax error raises DataFileError naming ``path``."""
     try:
-        return path, tomllib.loads(body)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(path, f"not valid TOML ({exc})") from None
+
+
+def load_toml_data(name: str, text: str | None = None) -> tuple[str, dict[str, Any]]:
+    """(display path, parsed TOML) of a packaged data file, or of ``text`` when given (tests)."""
+    path, body = (name, text) if text is not None else load_data_text(name)
+    return path, parse_toml(path, body)
 
 
 def load_json_data(name: str) -> tuple[str, Any]:
@@ -333,10 +341,10 @@ def _parse_crisis(path: str, data: dict[str, Any]) -> CrisisRule:
 
 def parse_code_table(cpt_text: str | None = None, pairs_text: str | None = None) -> CodeTable:
     """Parse and validate the code table (packaged files unless texts are given, for tests)."""
-    path, data = _load_toml("cpt_codes.toml", cpt_text)
+    path, data = load_toml_data("cpt_codes.toml", cpt_text)
     codes, sources = _parse_code_rows(path, data)
     crisis = _parse_crisis(path, data)
-    ppath, pdata = _load_toml("pairs.toml", pairs_text)
+    ppath, pdata = load_toml_data("pairs.toml", pairs_text)
     pairs = _parse_pairs(ppath, pdata)
     for code in (crisis.first_code, crisis.addon_code):
         if code not in codes:
@@ -353,7 +361,7 @@ def load_code_table() -> CodeTable:
 @cache
 def load_settings() -> dict[str, Any]:
     """Thresholds from ``settings.toml``."""
-    path, data = _load_toml("settings.toml")
+    path, data = load_toml_data("settings.toml")
     for section, keys in {
         "time": ("tolerance_minutes", "min_psychotherapy_minutes", "max_session_minutes"),
         "score": ("error_penalty", "warning_penalty"),

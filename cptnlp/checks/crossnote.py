@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 
 from ..errors import DataFileError
-from ..rules import CodeTable, _load_toml, load_code_table
+from ..rules import CodeTable, load_code_table, load_toml_data
 from ..types import Finding
 
 __all__ = [
@@ -81,7 +81,7 @@ def load_profile(name: str | None = None) -> Profile:
     name = name or "default"
     if name not in list_profiles():
         raise DataFileError("cptnlp/data/profiles", f"no profile {name!r}; available: {', '.join(list_profiles())}")
-    path, data = _load_toml(f"profiles/{name}.toml")
+    path, data = load_toml_data(f"profiles/{name}.toml")
     unknown = set(data) - _PROFILE_KEYS
     if unknown:
         raise DataFileError(path, f"unknown keys {sorted(unknown)}; allowed: {sorted(_PROFILE_KEYS)}")
@@ -98,7 +98,7 @@ def load_profile(name: str | None = None) -> Profile:
 
 @cache
 def load_clone_settings() -> CloneSettings:
-    path, data = _load_toml("crossnote.toml")
+    path, data = load_toml_data("crossnote.toml")
     clone = data.get("clone")
     if not isinstance(clone, dict):
         raise DataFileError(path, "missing [clone] table")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cache
 from typing import Any
 
 from spacy.language import Language
@@ -15,21 +16,17 @@ from .sections import Section
 __all__ = ["Evidence", "section_elements", "sentence_records"]
 
 
-_PLACEHOLDER: re.Pattern[str] | None = None
-
-
+@cache
 def _placeholder() -> re.Pattern[str]:
-    global _PLACEHOLDER
-    if _PLACEHOLDER is None:
-        from ..errors import DataFileError
-        from ..rules import load_json_data
+    """Unfilled template lines, from ``sections.json`` (loaded once per process)."""
+    from ..errors import DataFileError
+    from ..rules import load_json_data
 
-        path, data = load_json_data("sections.json")
-        try:
-            _PLACEHOLDER = re.compile(data["placeholder"]["regex"], re.IGNORECASE)
-        except (KeyError, TypeError, re.error) as exc:
-            raise DataFileError(path, f"placeholder.regex must be a valid regular expression ({exc})") from None
-    return _PLACEHOLDER
+    path, data = load_json_data("sections.json")
+    try:
+        return re.compile(data["placeholder"]["regex"], re.IGNORECASE)
+    except (KeyError, TypeError, re.error) as exc:
+        raise DataFileError(path, f"placeholder.regex must be a valid regular expression ({exc})") from None
 
 
 def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, str, str | None]]:
@@ -73,17 +70,12 @@ def section_elements(records: list[tuple[int, int, str, str | None]], mapping: d
 
 def load_evidence_rules() -> list[tuple[str, re.Pattern[str]]]:
     """High-precision rules from ``patterns/evidence_rules.toml`` that add evidence to the model's."""
-    import tomllib
-
     from ..errors import DataFileError
-    from ..rules import load_data_text, validate_fields
+    from ..rules import load_toml_data, validate_fields
     from ..types import ELEMENTS as _ELEMENTS
 
-    path, text = load_data_text("patterns/evidence_rules.toml")
-    try:
-        rows = tomllib.loads(text).get("rule", [])
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(path, f"not valid TOML ({exc})") from None
+    path, data = load_toml_data("patterns/evidence_rules.toml")
+    rows = data.get("rule", [])
     out = []
     for i, row in enumerate(rows, 1):
         validate_fields(path, row, i, required={"element": str, "pattern": str, "source": str}, optional={"case": bool})

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from ..errors import DataFileError
-from ..rules import load_data_text, validate_fields
+from ..rules import load_data_text, parse_toml, validate_fields
 
 __all__ = ["FACT_NAMES", "FactHit", "FactRule", "find_facts", "load_fact_rules"]
 
@@ -60,10 +59,7 @@ class FactHit:
 
 
 def parse_fact_rules(text: str, path: str = _FILE) -> tuple[FactRule, ...]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(path, f"not valid TOML ({exc})") from None
+    data = parse_toml(path, text)
     rows = data.get("rule")
     if not isinstance(rows, list) or not rows:
         raise DataFileError(path, "expected one or more [[rule]] tables")

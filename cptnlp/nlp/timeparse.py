@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from ..errors import DataFileError
-from ..rules import load_data_text, validate_fields
+from ..rules import load_toml_data, validate_fields
 
 __all__ = ["TimeMention", "TimeRules", "find_time_mentions", "load_time_rules"]
 
@@ -168,13 +168,7 @@ class TimeRules:
 
 @cache
 def load_time_rules() -> TimeRules:
-    import tomllib
-
-    path, text = load_data_text(_FILE)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(path, f"not valid TOML ({exc})") from None
+    path, data = load_toml_data(_FILE)
     return TimeRules(data, path)
 
 
