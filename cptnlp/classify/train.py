@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.sparse import hstack  # noqa: F401  (kept for pipeline pickles that reference it)
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
@@ -61,17 +60,6 @@ def _xy(notes: list[CorpusNote]) -> tuple[list[str], np.ndarray]:
 
 def _scores(pipe: Any, X: list[str]) -> np.ndarray:
     return np.asarray(pipe.predict_proba(X) if hasattr(pipe, "predict_proba") else pipe.decision_function(X))
-
-
-def _note_max(notes: list[CorpusNote], sc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-note max score and gold presence."""
-    out, gold, i = [], [], 0
-    for n in notes:
-        k = len(n.sentences)
-        out.append(sc[i : i + k].max(axis=0) if k else np.full(len(ELEMENTS), -np.inf))
-        gold.append([1 if e in n.present else 0 for e in ELEMENTS])
-        i += k
-    return np.array(out), np.array(gold)
 
 
 def _tune(note_sc: np.ndarray, gold: np.ndarray) -> dict[str, float]:
@@ -211,11 +199,10 @@ def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None, 
     Xte, Yte = _xy(split["test"])
     sent_pred = (_scores(pipe, Xte) >= np.array([th[e] for e in ELEMENTS])).astype(int)
     test_sent = sentence_metrics(sent_pred, Yte)
-    test_note = note_metrics(pipeline_note_predictions(model, split["test"]), _gold(split["test"]))
-    by_source: dict[str, Any] = {}
-    for src in sorted({n.source for n in split["test"]}):
-        sub = [n for n in split["test"] if n.source == src]
-        by_source[src] = note_metrics(pipeline_note_predictions(model, sub), _gold(sub))
+    test_pred, test_gold = pipeline_note_predictions(model, split["test"]), _gold(split["test"])
+    test_note = note_metrics(test_pred, test_gold)
+    sources = np.array([n.source for n in split["test"]])
+    by_source = {src: note_metrics(test_pred[sources == src], test_gold[sources == src]) for src in sorted(set(sources))}
     chosen = best_name
     metrics = {
         "chosen_family": chosen,
