@@ -131,3 +131,16 @@ def test_shipped_model_on_clear_sentences(text: str, element: str, present: bool
     checker = Checker()
     doc = checker.nlp(text)
     assert bool(doc._.cptnlp["elements"][element]) is present
+
+
+def test_fast_inference_matches_the_sklearn_pipeline() -> None:
+    """The fused fast path gives the fitted pipeline's own scores, hence the same decisions."""
+    import numpy as np
+
+    model = load_model()
+    assert model._fast is not None
+    notes = load_corpus("training/data")
+    X = [prepare(s.text, s.section) for n in notes[::3] for s in n.sentences]
+    fast, ref = model._fast.scores(X), model.reference_scores(X)
+    assert np.allclose(fast, ref, atol=1e-6)
+    assert ((fast >= model._thr) == (ref >= model._thr)).all()

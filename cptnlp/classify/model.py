@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..types import ELEMENTS, CharSpan
+from .fast import fast_path
 from .features import prepare
 
 __all__ = ["META_FILE", "MODEL_FILE", "EvidenceModel", "default_model_dir", "load_model"]
@@ -52,9 +53,16 @@ class EvidenceModel:
         self.labels = list(labels)
         self.thresholds = dict(thresholds)
         self._thr = np.array([self.thresholds[label] for label in self.labels])
+        self._fast = fast_path(pipeline)
 
     def scores(self, texts: list[str], sections: list[str | None]) -> np.ndarray:
         X = [prepare(t, s) for t, s in zip(texts, sections, strict=True)]
+        if self._fast is not None:
+            return self._fast.scores(X)
+        return self.reference_scores(X)
+
+    def reference_scores(self, X: list[str]) -> np.ndarray:
+        """Scores from the scikit-learn pipeline itself (prepared texts); the fast path must match these."""
         if hasattr(self.pipeline, "predict_proba"):
             return np.asarray(self.pipeline.predict_proba(X))
         return np.asarray(self.pipeline.decision_function(X))

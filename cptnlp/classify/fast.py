@@ -1,0 +1,127 @@
+"""Fast inference for the evidence model: the fitted TF-IDF + one-vs-rest linear pipeline as plain arrays.
+
+scikit-learn's per-call overhead (input validation, FeatureUnion's joblib wrapper, eleven separate
+estimator calls) and its character n-gram analysis dominated per-note time. Character n-grams
+of ``char_wb`` are computed word by word, so a word's n-gram counts are cached; the linear
+models are fused into one weight matrix. The arithmetic is the pipeline's own (counts,
+sublinear tf, idf, l2 norm per block, dot product, sigmoid), so decisions match it; a test
+compares the two on the whole corpus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FastLinear", "fast_path"]
+
+_CACHE_LIMIT = 200_000
+
+
+class _Block:
+    """One fitted TfidfVectorizer as vocabulary indices, idf and settings."""
+
+    def __init__(self, vec: Any, offset: int) -> None:
+        self.analyzer = vec.build_analyzer()
+        self.vocab: dict[str, int] = vec.vocabulary_
+        self.idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
+        self.sublinear = bool(vec.sublinear_tf)
+        self.per_word = vec.analyzer == "char_wb"
+        self.offset = offset
+        self.size = len(self.vocab)
+        self._cache: dict[str, list[int]] = {}
+
+    def _word_ids(self, word: str) -> list[int]:
+        ids = self._cache.get(word)
+        if ids is None:
+            vocab = self.vocab
+            ids = [vocab[g] for g in self.analyzer(word) if g in vocab]
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = ids
+        return ids
+
+    def ids(self, text: str) -> list[int]:
+        """Vocabulary indices of the text's terms, with repeats (one per occurrence)."""
+        if self.per_word:
+            out: list[int] = []
+            for w in text.split():
+                out += self._word_ids(w)
+            return out
+        vocab = self.vocab
+        return [vocab[g] for g in self.analyzer(text) if g in vocab]
+
+    def add_scores(self, texts: list[str], weights: np.ndarray, out: np.ndarray) -> None:
+        """Add this block's contribution (l2-normalised tf-idf rows times ``weights``) to ``out``."""
+        rows: list[int] = []
+        idx: list[int] = []
+        for r, t in enumerate(texts):
+            ids = self.ids(t)
+            idx += ids
+            rows += [r] * len(ids)
+        if not idx:
+            return
+        keys, counts = np.unique(np.asarray(rows, dtype=np.int64) * self.size + np.asarray(idx, dtype=np.int64), return_counts=True)
+        r, c = np.divmod(keys, self.size)
+        val = counts.astype(np.float64)
+        if self.sublinear:
+            val = 1.0 + np.log(val)
+        if self.idf is not None:
+            val *= self.idf[c]
+        norms = np.sqrt(np.bincount(r, weights=val * val, minlength=len(texts)))
+        val /= norms[r]
+        contrib = val[:, None] * weights[c]
+        for j in range(out.shape[1]):
+            out[:, j] += np.bincount(r, weights=contrib[:, j], minlength=len(texts))
+
+
+class FastLinear:
+    """Scores = sigmoid (or raw decision) of fused linear models over the TF-IDF blocks."""
+
+    def __init__(self, blocks: list[_Block], weights: np.ndarray, bias: np.ndarray, proba: bool) -> None:
+        self.blocks = blocks
+        self.weights = weights  # (n_features, n_labels)
+        self.bias = bias
+        self.proba = proba
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        out = np.tile(self.bias, (len(texts), 1))
+        for b in self.blocks:
+            b.add_scores(texts, self.weights[b.offset : b.offset + b.size], out)
+        if self.proba:
+            out = 1.0 / (1.0 + np.exp(-out))
+        return out
+
+
+def fast_path(pipeline: Any) -> FastLinear | None:
+    """A FastLinear equivalent to ``pipeline``, or None when its shape is not the supported one:
+    Pipeline(FeatureUnion of TfidfVectorizer(word|char_wb) -> OneVsRestClassifier(linear, multilabel))."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    if not isinstance(pipeline, Pipeline) or len(pipeline.steps) != 2:
+        return None
+    union, clf = pipeline.steps[0][1], pipeline.steps[1][1]
+    if not isinstance(union, FeatureUnion) or not isinstance(clf, OneVsRestClassifier) or not clf.multilabel_:
+        return None
+    blocks, offset = [], 0
+    for _, vec in union.transformer_list:
+        if (
+            not isinstance(vec, TfidfVectorizer)
+            or vec.analyzer not in ("word", "char_wb")
+            or vec.norm != "l2"
+            or vec.binary
+            or union.transformer_weights
+        ):
+            return None
+        blocks.append(_Block(vec, offset))
+        offset += len(vec.vocabulary_)
+    ests = clf.estimators_
+    if not all(hasattr(e, "coef_") and e.coef_.shape == (1, offset) for e in ests):
+        return None
+    weights = np.ascontiguousarray(np.vstack([e.coef_.ravel() for e in ests]).T, dtype=np.float64)
+    bias = np.array([float(np.ravel(e.intercept_)[0]) for e in ests])
+    proba = all(hasattr(e, "predict_proba") for e in ests)
+    return FastLinear(blocks, weights, bias, proba)
