@@ -85,3 +85,22 @@ def test_facts_bad_rules_raise_data_file_error(toml: str, expect: str) -> None:
     with pytest.raises(DataFileError, match=expect) as exc:
         parse_fact_rules(toml, "facts.toml")
     assert "facts.toml" in str(exc.value)
+
+
+def test_case_insensitive_fact_patterns_must_be_lower_case() -> None:
+    from cptnlp.errors import DataFileError
+    from cptnlp.nlp.facts import parse_fact_rules
+
+    bad = "[[rule]]\nfact = 'risk'\nvalue = 'true'\npattern = 'Suicid\\w*'\n"
+    with pytest.raises(DataFileError, match=r"row 1.*lower case"):
+        parse_fact_rules(bad, "facts.toml")
+
+
+def test_facts_found_on_text_whose_lower_case_changes_length() -> None:
+    """'İ' lower-cases to two characters: the rules fall back to IGNORECASE on the original text."""
+    from cptnlp.nlp.facts import find_facts
+
+    text = "İlknur denies SI/HI today."
+    hits = find_facts(text)["risk"]
+    assert hits and all(text[h.start : h.end].strip() for h in hits)
+    assert any(text[h.start : h.end] == "SI/HI" for h in hits)
