@@ -19,6 +19,7 @@ from .checks.necessity import required
 from .checks.suggest import suggest
 from .errors import CheckError, CptnlpError, InputError
 from .nlp.facts import facts_summary
+from .nlp.tokenizer import note_tokenizer
 from .requirements import load_requirements
 from .rules import CodeTable, load_code_table, load_settings, parse_codes
 from .types import ELEMENTS, SEVERITIES, CharSpan, Finding, Note, Report
@@ -94,6 +95,7 @@ class Checker:
 
     def _build(self) -> Language:
         nlp = spacy.blank("en")
+        nlp.tokenizer = note_tokenizer(nlp.vocab)
         nlp.max_length = self.settings["input"]["max_note_chars"] + 1
         nlp.add_pipe("cptnlp_sentences")
         nlp.add_pipe("cptnlp_session", config={"max_session_minutes": self.settings["time"]["max_session_minutes"]})

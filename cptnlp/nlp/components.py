@@ -46,7 +46,7 @@ class NoteSentencizer:
             if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
                 start = True
             elif prev_end and not tok.is_punct and (tok.text[:1].isupper() or tok.text[:1].isdigit() or tok.is_space):
-                start = prev_text.lower().rstrip(".") not in _ABBREV
+                start = prev_text.lower().rstrip(".") not in _ABBREV and not (len(prev_text) == 1 and prev_text.isupper())  # an initial
             if tok.is_space and "\n" in tok.text:
                 start = False if "\n" not in prev.whitespace_ else start
             starts[i] = 1 if start else -1
