@@ -28,6 +28,17 @@ class _Block:
         self.idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
         self.sublinear = bool(vec.sublinear_tf)
         self.per_word = vec.analyzer == "char_wb"
+        # Word n-grams of whitespace tokens from lower-case input (what prepare() produces) need
+        # no analyzer call: the tokens are the text split on whitespace.
+        self.plain_words = (
+            vec.analyzer == "word"
+            and vec.token_pattern == r"\S+"
+            and vec.tokenizer is None
+            and vec.preprocessor is None
+            and vec.stop_words is None
+            and vec.strip_accents is None
+        )
+        self.ngram_range = vec.ngram_range
         self.offset = offset
         self.size = len(self.vocab)
         self._cache: dict[str, list[int]] = {}
@@ -50,6 +61,14 @@ class _Block:
                 out += self._word_ids(w)
             return out
         vocab = self.vocab
+        if self.plain_words and text == text.lower():
+            toks = text.split()
+            lo, hi = self.ngram_range
+            out = []
+            for n in range(lo, hi + 1):
+                grams = toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+                out += [vocab[g] for g in grams if g in vocab]
+            return out
         return [vocab[g] for g in self.analyzer(text) if g in vocab]
 
     def add_scores(self, texts: list[str], weights: np.ndarray, out: np.ndarray) -> None:

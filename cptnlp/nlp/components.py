@@ -71,8 +71,9 @@ class SessionFacts:
         self.section_rules: SectionRules = load_section_rules()
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
         data = doc._.cptnlp or {}
+        # Doc.text joins every token's text; keep the one copy for the later components.
+        text = data["text"] = doc.text
         data["sections"] = find_sections(text, self.section_rules)
         data["time"] = find_time_mentions(text, self.time_rules, max_minutes=self.max_session_minutes)
         data["facts"] = find_facts(text, self.fact_rules)

@@ -36,7 +36,7 @@ def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, 
     """
     placeholder = _placeholder()
     starts = [s.header_start for s in sections]
-    text = doc.text
+    text = (doc._.cptnlp or {}).get("text") or doc.text
     out = []
     for sent in doc.sents:
         s, e = sent.start_char, sent.end_char
