@@ -17,6 +17,7 @@ import numpy as np
 __all__ = ["FastLinear", "fast_path"]
 
 _CACHE_LIMIT = 200_000
+_CHUNK = 128  # sentences scored together
 
 
 class _Block:
@@ -106,8 +107,11 @@ class FastLinear:
 
     def scores(self, texts: list[str]) -> np.ndarray:
         out = np.tile(self.bias, (len(texts), 1))
-        for b in self.blocks:
-            b.add_scores(texts, self.weights[b.offset : b.offset + b.size], out)
+        # In chunks, so a huge note's temporaries (terms x labels) stay small and cache-resident.
+        for lo in range(0, len(texts), _CHUNK):
+            chunk, view = texts[lo : lo + _CHUNK], out[lo : lo + _CHUNK]
+            for b in self.blocks:
+                b.add_scores(chunk, self.weights[b.offset : b.offset + b.size], view)
         if self.proba:
             out = 1.0 / (1.0 + np.exp(-out))
         return out
