@@ -6,6 +6,7 @@ import json
 import random
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from .corpus import CorpusNote, corpus_sha256, load_corpus, split_notes
 from .features import prepare
 from .model import EvidenceModel
 
-__all__ = ["FAMILIES", "note_metrics", "train", "train_cli"]
+__all__ = ["FAMILIES", "GRID", "note_metrics", "train", "train_cli"]
 
 SEED = 13
 
@@ -36,17 +37,29 @@ def _vectorizers() -> FeatureUnion:
     )
 
 
-def _logreg() -> Pipeline:
-    clf = LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced", max_iter=2000, random_state=SEED)
+def _logreg(C: float = 8.0, class_weight: str | None = "balanced") -> Pipeline:
+    clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight, max_iter=2000, random_state=SEED)
     return Pipeline([("features", _vectorizers()), ("clf", OneVsRestClassifier(clf))])
 
 
-def _svm() -> Pipeline:
-    clf = LinearSVC(C=0.5, class_weight="balanced", random_state=SEED, max_iter=5000)
+def _svm(C: float = 1.0, class_weight: str | None = None) -> Pipeline:
+    clf = LinearSVC(C=C, class_weight=class_weight, random_state=SEED, max_iter=5000)
     return Pipeline([("features", _vectorizers()), ("clf", OneVsRestClassifier(clf))])
 
 
 FAMILIES = {"logreg": _logreg, "linear_svm": _svm}
+# Candidates compared by the grouped CV on train+dev only: (family, C, class_weight).
+GRID: tuple[tuple[str, float, str | None], ...] = (
+    ("logreg", 8.0, "balanced"),
+    ("linear_svm", 0.5, "balanced"),
+    ("linear_svm", 0.5, None),
+    ("linear_svm", 1.0, None),
+    ("linear_svm", 2.0, None),
+)
+
+
+def _candidates() -> dict[str, Any]:
+    return {f"{fam} C={c:g} {cw or 'unweighted'}": partial(FAMILIES[fam], c, cw) for fam, c, cw in GRID}
 
 
 def _xy(notes: list[CorpusNote]) -> tuple[list[str], np.ndarray]:
@@ -62,10 +75,17 @@ def _scores(pipe: Any, X: list[str]) -> np.ndarray:
     return np.asarray(pipe.predict_proba(X) if hasattr(pipe, "predict_proba") else pipe.decision_function(X))
 
 
-def _tune(note_sc: np.ndarray, gold: np.ndarray) -> dict[str, float]:
-    """Per-label threshold maximising mean of present-F1 and absent-F1 over dev notes."""
+def _tune(note_sc: np.ndarray, gold: np.ndarray, default: float = 0.5) -> dict[str, float]:
+    """Per-label threshold maximising mean of present-F1 and absent-F1 over dev notes.
+
+    A label whose dev notes are all present (or all absent) gives nothing to tune on; it keeps the
+    classifier's own decision boundary (``default``) rather than an arbitrary extreme score.
+    """
     th = {}
     for j, e in enumerate(ELEMENTS):
+        if gold[:, j].min() == gold[:, j].max():
+            th[e] = default
+            continue
         cands = np.unique(np.round(note_sc[:, j], 4))
         best, best_t = -1.0, 0.5
         for t in cands:
@@ -175,8 +195,8 @@ def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None, 
     fold_of = _folds(dev_notes, folds)
     gold = _gold(dev_notes)
     comparison: dict[str, Any] = {}
-    best_name, best_val, best_th = None, -1.0, None
-    for name, make in FAMILIES.items():
+    best_name, best_val, best_th, best_cv = None, -1.0, None, None
+    for name, make in _candidates().items():
         oof = np.zeros((len(dev_notes), len(ELEMENTS)))
         for f in range(folds):
             tr = [n for n, k in zip(dev_notes, fold_of, strict=True) if k != f]
@@ -184,15 +204,19 @@ def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None, 
             X, Y = _xy(tr)
             pipe = make().fit(X, Y)
             oof[idx] = _note_scores(pipe, [recs[i] for i in idx])
-        th = _tune(oof, gold)
+        th = _tune(oof, gold, default=0.5 if hasattr(pipe, "predict_proba") else 0.0)
         m = note_metrics(_predict(oof, th), gold)
         comparison[name] = {"cv_macro_f1_present": m["macro_f1_present"], "cv_macro_f1_absent": m["macro_f1_absent"]}
         log(f"  {name}: {folds}-fold note-level macro F1 present {m['macro_f1_present']:.3f} absent {m['macro_f1_absent']:.3f}")
         val = m["macro_f1_present"] + m["macro_f1_absent"]
-        if val > best_val:
-            best_name, best_val, best_th = name, val, th
+        if val > best_val + 1e-9:
+            best_name, best_val, best_th, best_cv = name, val, th, m
+    log(f"CV per element ({best_name}, out-of-fold, thresholds tuned on these scores):")
+    for e in ELEMENTS:
+        pe = best_cv["per_element"][e]
+        log(f"  {e:14s} present F1 {pe['present']['f1']:.2f} | absent F1 {pe['absent']['f1']:.2f} (n={pe['absent']['support']})")
     X, Y = _xy(dev_notes)
-    pipe = FAMILIES[best_name]().fit(X, Y)
+    pipe = _candidates()[best_name]().fit(X, Y)
     th = best_th
     model = EvidenceModel(pipe, list(ELEMENTS), th)
     # Held-out test: sentence level on corpus sentences, note level end to end through the pipeline.
@@ -207,6 +231,7 @@ def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None, 
     metrics = {
         "chosen_family": chosen,
         "comparison_cv": comparison,
+        "cv_note_level": best_cv,
         "test_note_level": test_note,
         "test_note_level_by_source": {k: {kk: v[kk] for kk in ("notes", "macro_f1_present", "macro_f1_absent")} for k, v in by_source.items()},
         "test_sentence_level": test_sent,
@@ -223,7 +248,7 @@ def train(data_dir: str | Path, out_dir: str | Path | None, *, log: Any = None, 
         meta = {
             "training_data_sha256": corpus_sha256(data_dir),
             "chosen_family": chosen,
-            "metrics": {k: metrics[k] for k in ("comparison_cv", "test_note_level", "test_note_level_by_source", "test_sentence_level", "split", "sentences")},
+            "metrics": {k: metrics[k] for k in ("comparison_cv", "cv_note_level", "test_note_level", "test_note_level_by_source", "test_sentence_level", "split", "sentences")},
             "seed": SEED,
         }
         model.save(out_dir, meta)
