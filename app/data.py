@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from cptnlp import InputError, make_note
+from cptnlp import scoring
+from cptnlp.io import record_from_row
 
 __all__ = [
     "MAX_NOTES",
@@ -56,32 +57,19 @@ def is_report_file(records: list[dict[str, Any]]) -> bool:
 
 
 def score_records(checker: Any, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """One entry per input record: {'id', 'text', 'report'|'error', provider, client_id, date}."""
-    notes, entries = [], []
-    for i, rec in enumerate(records, 1):
-        rid = str(rec.get("id") or i)
-        meta = {k: (str(rec[k]) if rec.get(k) not in (None, "") else None) for k in _META}
-        cpt = rec.get("cpt")
-        try:
-            note = make_note(
-                rec.get("text"),
-                id=rid,
-                cpt=cpt if cpt not in ("",) else None,
-                minutes=rec.get("minutes"),
-                date=rec.get("date"),
-                client_id=meta["client_id"],
-                provider=meta["provider"],
-            )
-        except InputError as exc:
-            entries.append({"id": rid, "text": None, "error": str(exc), **meta})
-            continue
-        notes.append(note)
-        entries.append({"id": rid, "text": note.text, "note": len(notes) - 1, **meta})
-    reports = [r.to_dict() for r in checker.check_many(notes)] if notes else []
-    for e in entries:
-        if "note" in e:
-            e["report"] = reports[e.pop("note")]
-        yield e
+    """One entry per input record: {'id', 'text', 'report'|'error', provider, client_id, date}.
+
+    Records go through the batch runner's own reader and per-note function, so a note gives the
+    same report (or the same error) here as in `cptnlp batch`.
+    """
+    raws = [record_from_row(i, rec) for i, rec in enumerate(records)]
+    for raw, res in zip(raws, scoring.score_records(raws, checker=checker), strict=True):
+        fields = raw.fields or {}
+        meta = {k: (str(fields[k]) if fields.get(k) not in (None, "") else None) for k in _META}
+        if "error" in res:
+            yield {"id": raw.id, "text": None, "error": res["error"], **meta}
+        else:
+            yield {"id": raw.id, "text": fields.get("text"), "report": res["report"], **meta}
 
 
 def report_entries(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -36,7 +36,9 @@ def _reason(exc: InputError) -> str:
     return f"{exc.field}: {exc.reason}" if exc.field else exc.reason
 
 
-def score_records(records: Sequence[RawRecord], *, model: str | None = None, use_model: bool = True) -> list[dict[str, Any]]:
+def score_records(
+    records: Sequence[RawRecord], *, model: str | None = None, use_model: bool = True, checker: Checker | None = None
+) -> list[dict[str, Any]]:
     """Score records in order; every record yields exactly one dict (a report or an error), never note text.
 
     A scored dict carries ``report`` (contract report), ``provider`` and, when the record has a client and a
@@ -44,7 +46,7 @@ def score_records(records: Sequence[RawRecord], *, model: str | None = None, use
     """
     from .checks.crossnote import minhash
 
-    checker = get_checker(model, use_model)
+    checker = checker or get_checker(model, use_model)
     out: list[dict[str, Any] | None] = [None] * len(records)
     todo: list[tuple[int, RawRecord, Note]] = []
     for pos, rec in enumerate(records):
