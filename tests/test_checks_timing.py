@@ -52,3 +52,53 @@ def test_checks_time_em_addon_uses_psychotherapy_minutes(checker) -> None:
 def test_checks_time_em_addon_with_total_time_only(checker) -> None:
     text = "Total time 35 minutes. MDM moderate, continue sertraline 100 mg. " + BODY
     assert "time.missing" in codes(run(checker, text, "99213 90833"))
+
+
+def test_checks_time_em_addon_share_of_visit_is_psychotherapy_minutes(checker) -> None:
+    text = "MDM moderate, continue sertraline 100 mg. Of the 45-minute visit, 26 minutes were psychotherapy. " + BODY
+    r = run(checker, text, "99214 90836")
+    assert (r.minutes, r.minutes_source) == (26, "stated")
+
+
+def test_checks_time_em_addon_portion_of_visit_is_psychotherapy_minutes(checker) -> None:
+    text = "E/M 12 min (MDM moderate, sertraline 100 mg). 30 minutes of the visit were spent in psychotherapy. " + BODY
+    assert run(checker, text, "99213 90833").minutes == 30
+
+
+def test_checks_time_part_of_session_is_not_the_session_time(checker) -> None:
+    text = "50-minute session. Spent 20 minutes of the session on psychotherapy skills. " + BODY
+    assert run(checker, text, "90834").minutes == 50
+
+
+def test_checks_time_em_addon_24_hour_portions(checker) -> None:
+    text = "Visit 1400-1500.\nE/M portion 1400-1412, sertraline 100 mg.\nPsychotherapy portion 1412-1450.\n" + BODY
+    r = run(checker, text, "99213 90836")
+    assert (r.minutes, r.minutes_source) == (38, "start_stop")
+
+
+def test_checks_time_crisis_stated_total_of_blocks_wins(checker) -> None:
+    text = (
+        "Crisis psychotherapy, first contact: 50 minutes. Follow-up same day. Total crisis time: 50 + 30 minutes. "
+        + BODY
+    )
+    r = run(checker, text, "90839 90840")
+    assert r.minutes == 80
+    assert "time.inconsistent" not in codes(r)
+
+
+def test_checks_time_crisis_blocks_are_added_up(checker) -> None:
+    text = "Crisis intervention note.\nPart 1: 40 minutes\nPart 2: 35 minutes\n" + BODY
+    r = run(checker, text, "90839 90840")
+    assert (r.minutes, r.minutes_source) == (75, "stated")
+    assert "time.inconsistent" not in codes(r)
+
+
+def test_checks_time_crisis_separate_24_hour_blocks_exclude_the_break(checker) -> None:
+    text = "Crisis note.\nContact 1: 0910-1005\nBreak 1005-1030 (client with nurse)\nContact 2: 1030-1110\n" + BODY
+    assert run(checker, text, "90839 90840").minutes == 95
+
+
+def test_checks_time_scheduled_time_is_not_used(checker) -> None:
+    text = "Scheduled 1:00-1:53 PM; client 15 minutes late. Session held 1:15-1:53 PM. " + BODY
+    r = run(checker, text, "90834")
+    assert (r.minutes, r.minutes_source) == (38, "start_stop")

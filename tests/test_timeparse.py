@@ -92,3 +92,142 @@ def test_timeparse_clock_span(a, b, span) -> None:
 
 def test_timeparse_no_digits_is_fast_path() -> None:
     assert find_time_mentions("Client reports low mood.") == []
+
+
+# -- forms added after the first held-out set (own examples, not the held-out notes) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        # unlabelled 24-hour ranges: on a line of their own, after a block label, with "hrs", across midnight
+        ("Session 1310-1402.", 52),
+        ("1505-1550", 45),
+        ("Block A: 0905-0950", 45),
+        ("Time: 1330-1420 hrs", 50),
+        ("Face-to-face 2350 (6/1) to 0040 (6/2).", 50),
+        ("Session 2000-2045.", 45),
+        # compact hours + minutes, hh:mm with an hours unit
+        ("Total time with client 1h10", 70),
+        ("Session length: 1 hr 05", 65),
+        ("Session lasted 1:10 hrs.", 70),
+        # primes as minutes
+        ("Length of session: 48'", 48),
+        ("Session length 60′", 60),
+        # a number written twice
+        ("Met for fifty-three (53) min.", 53),
+        ("Session duration: 38 (thirty-eight) minutes", 38),
+        ("Session lasted one (1) hour.", 60),
+        # clock times in words
+        ("Started at half past ten and ended at eleven fifteen.", 45),
+        ("Session began at quarter to four, ended at twenty to five.", 55),
+        ("We met from ten past nine until ten o'clock.", 50),
+        ("Session ran from 11:30 to noon.", 30),
+        ("Met with the client from ten to eleven.", 60),
+        # log-style lines, the label after or before the time, far apart
+        (
+            "09:58 client arrives\n10:03 session begins\n10:20 discussed triggers\n10:51 session ends\n11:05 note signed",
+            48,
+        ),
+        ("2:05 pm - session started\n2:30 pm - practiced skills\n2:51 pm - end of session", 46),
+        (
+            "Time in: 1:00 pm\nDiscussed work stress.\nPracticed assertive requests.\nReviewed plan.\nTime out: 1:54 pm",
+            54,
+        ),
+        # scheduled vs actual: the actual time wins
+        ("Booked 3:00-3:50 pm; actual 3:10-3:50 pm.", 40),
+        ("Appointment scheduled 9:00-9:53. Client seen 9:15-9:53.", 38),
+        # "seen" beats a shift mentioned later in the clause
+        ("Seen 8:10-9:02 am, after her night shift.", 52),
+        ("Session 4p-4:50p.", 50),
+    ],
+)
+def test_timeparse_new_session_forms(text: str, minutes: int) -> None:
+    found = find_time_mentions(text)
+    assert [t.minutes for t in found if t.category != "negative"][-1:] == [minutes], found
+    assert all(0 <= t.start < t.end <= len(text) for t in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lived in Denver 2015-2019.",
+        "Treated for depression 2019-2020.",
+        "In therapy from 2001-2019 with another provider.",
+        "Call the clinic at 555-1234 or 555-1620.",
+        "Phone: (555) 201-1530",
+        "MRN 0012-0045",
+        "DOB 03/04/1990",
+        "Client is 5'10\" and 180 lb.",
+        "She loved 90's music.",
+        "Scheduled 1:00-1:50 pm.",
+        "Appointment booked for 2:00-2:50 next week.",
+        "Client works 7p-7a shifts.",
+        "Works 1900-0700 shifts on weekends.",
+        "Takes 2-3 a day.",
+        "Signed 06/02/2025 17:42",
+        "Drinking increased from two to three beers a night.",
+        "Symptoms began at age nine and stopped at eleven.",
+        "Panic began at two and ended at three in the morning last week, waking her.",
+        "Panic attacks 20 minutes later subsided.",
+        "Client arrived 15 minutes late.",
+        "Knife surrendered at 2352.",
+        "Spent 10 minutes of the session on breathing practice.",
+        "Sleeps 10-11 h per night.",
+        "Drive time 35' each way.",
+        "Drive time 40 minutes each way.",
+    ],
+)
+def test_timeparse_new_distractors(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+def test_timeparse_scheduled_range_is_not_session_time() -> None:
+    text = "Scheduled 1:00-1:55 PM; client 20 minutes late. Session held 1:20-1:55 PM."
+    assert [(t.kind, t.minutes) for t in find_time_mentions(text)] == [("range", 35)]
+
+
+def test_timeparse_visit_is_total_and_its_share_is_psychotherapy() -> None:
+    found = find_time_mentions("Of the 45-minute visit, 26 minutes were psychotherapy, separate from E/M.")
+    assert [(t.minutes, t.category) for t in found] == [(45, "total"), (26, "psychotherapy")]
+
+
+def test_timeparse_partial_time_with_a_category_is_kept_as_part() -> None:
+    (t,) = find_time_mentions("20 minutes of the visit were spent on psychotherapy.")
+    assert (t.minutes, t.category, t.qualifier) == (20, "psychotherapy", "part")
+
+
+def test_timeparse_em_and_psychotherapy_portions_in_24_hour_time() -> None:
+    text = "Visit 1400-1500.\nE/M portion 1400-1415.\nPsychotherapy portion 1415-1448, distinct from E/M.\n1448-1500: scheduling."
+    found = find_time_mentions(text)
+    assert [(t.category, t.minutes) for t in found] == [("total", 60), ("em", 15), ("psychotherapy", 33)]
+
+
+def test_timeparse_sum_of_stated_durations_is_a_total() -> None:
+    (t,) = find_time_mentions("Total crisis time: 50 + 25 minutes.")
+    assert (t.minutes, t.category, t.qualifier) == (75, "crisis", "total")
+
+
+def test_timeparse_block_labels_mark_blocks() -> None:
+    found = find_time_mentions("Crisis contact.\nPart 1: 40 minutes\nPart 2: 30 minutes\n")
+    assert [(t.minutes, t.qualifier) for t in found] == [(40, "block"), (30, "block")]
+
+
+def test_timeparse_word_clock_needs_a_time_after_it() -> None:
+    assert find_time_mentions("Session began at two sessions ago ended at three.") == []
+
+
+def test_timeparse_header_ids_do_not_block_a_range() -> None:
+    text = "Pt: A.B., 34 y/o F     MRN 55120     DOS 06/03/2025     10:05-10:58     CPT 90837"
+    assert [t.minutes for t in find_time_mentions(text)] == [53]
+
+
+def test_timeparse_is_fast() -> None:
+    import time
+
+    text = ("Client reports low mood, sleeping 5 hrs, PHQ-9 14, sertraline 50 mg. " * 30) + "Session 10:02-10:55."
+    find_time_mentions(text)
+    t0 = time.perf_counter()
+    for _ in range(20):
+        find_time_mentions(text)
+    assert (time.perf_counter() - t0) / 20 < 0.02  # generous: ~0.5 ms on a laptop

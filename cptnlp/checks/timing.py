@@ -37,20 +37,41 @@ def _union_minutes(ranges: list[TimeMention]) -> int:
     return total
 
 
+def _pick_stated(
+    ctx: Context, stated: list[TimeMention], cats: tuple[str, ...]
+) -> tuple[int, list[TimeMention], list[TimeMention]] | None:
+    """(minutes, the mentions that give them, the mentions they may be compared with) from the stated durations.
+
+    For crisis codes a stated total wins over the blocks it adds up; otherwise the first mention of the most
+    specific category. Non-continuous blocks ("Part 1: 45 min ... Part 2: 35 min") with no total are added up."""
+    pool = stated
+    if ctx.has_kind("crisis", "crisis_addon"):
+        totals = [t for t in stated if t.qualifier == "total"]
+        pool = totals or stated
+    for cat in cats:
+        in_cat = [t for t in pool if t.category == cat]
+        if not in_cat:
+            continue
+        blocks = [t for t in in_cat if t.qualifier == "block"]
+        if len(blocks) >= 2 and not any(t.qualifier == "total" for t in in_cat):
+            return sum(t.minutes for t in blocks), blocks, [t for t in in_cat if t.qualifier != "block"]
+        return in_cat[0].minutes, [in_cat[0]], in_cat
+    return None
+
+
 def resolve_minutes(ctx: Context) -> list[Finding]:
     """Set ctx.minutes / minutes_source / time_spans; return time.inconsistent findings."""
     tol = ctx.settings["time"]["tolerance_minutes"]
     cats = _categories(ctx)
-    chosen = [t for t in ctx.time if t.category in cats]
+    addon = ctx.has_kind("psychotherapy_em_addon")
+    # "22 minutes of the visit were psychotherapy" is the psychotherapy time only where E/M and psychotherapy are split
+    chosen = [t for t in ctx.time if t.category in cats and (addon or t.qualifier != "part")]
     ranges = [t for t in chosen if t.kind == "range"]
     stated = [t for t in chosen if t.kind == "duration"]
     findings: list[Finding] = []
     clock = _union_minutes(ranges) if ranges else None
-    first_stated: TimeMention | None = None
-    for cat in cats:
-        first_stated = next((t for t in stated if t.category == cat), None)
-        if first_stated:
-            break
+    picked = _pick_stated(ctx, stated, cats)
+    first_stated = picked[1][0] if picked else None
     if clock is not None:
         ctx.minutes, ctx.minutes_source = clock, "start_stop"
         ctx.time_spans = [ctx.span(r.start, r.end) for r in ranges]
@@ -70,18 +91,19 @@ def resolve_minutes(ctx: Context) -> list[Finding]:
                         _SRC_T01,
                     )
                 )
-    elif first_stated is not None:
-        ctx.minutes, ctx.minutes_source = first_stated.minutes, "stated"
-        ctx.time_spans = [ctx.span(first_stated.start, first_stated.end)]
-        others = [s for s in stated if s.category == first_stated.category and abs(s.minutes - first_stated.minutes) > tol]
+    elif picked is not None and first_stated is not None:
+        minutes, used, peers = picked
+        ctx.minutes, ctx.minutes_source = minutes, "stated"
+        ctx.time_spans = [ctx.span(t.start, t.end) for t in used]
+        others = [s for s in peers if abs(s.minutes - minutes) > tol]
         if others:
             o = others[0]
             findings.append(
                 Finding(
                     "time.inconsistent",
                     "warning",
-                    f"The note states both {first_stated.minutes} and {o.minutes} minutes for the session; "
-                    f"{first_stated.minutes} is used. Document one session time, ideally start and stop times.",
+                    f"The note states both {minutes} and {o.minutes} minutes for the session; "
+                    f"{minutes} is used. Document one session time, ideally start and stop times.",
                     (ctx.span(first_stated.start, first_stated.end), ctx.span(o.start, o.end)),
                     _SRC_T01,
                 )
@@ -161,7 +183,7 @@ def run(ctx: Context) -> list[Finding]:
         if r.in_band(m):
             continue
         right = code_for_minutes(ctx, r.kind, m)
-        where = f" ({ctx.text[spans[0].start:spans[0].end]})" if spans else ""
+        where = f" ({ctx.text[spans[0].start : spans[0].end]})" if spans else ""
         if r.min_minutes is not None and m < r.min_minutes:
             fix = f" Use {right} ({ctx.table.codes[right].band()})." if right else ""
             findings.append(

@@ -14,7 +14,6 @@ from ..rules import load_toml_data, validate_fields
 __all__ = ["TimeMention", "TimeRules", "find_time_mentions", "load_time_rules"]
 
 _FILE = "patterns/time.toml"
-_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +26,9 @@ class TimeMention:
     end: int
     category: str  # session | psychotherapy | em | crisis | total
     clock: tuple[int, int] | None = None  # minutes after midnight, start and end (end may exceed 1440)
+    # "" | "total" (stated as the total) | "block" (one block of a non-continuous session, e.g. "Part 2:")
+    # | "part" (part of the visit spent on the category, e.g. "22 minutes of the visit were psychotherapy")
+    qualifier: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -38,11 +40,38 @@ class TimeMention:
         }
         if self.clock:
             d["clock"] = list(self.clock)
+        if self.qualifier:
+            d["qualifier"] = self.qualifier
         return d
 
 
 def _suffix_groups(pattern: str, suffix: str) -> str:
     return re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m.group(1)}{suffix}>", pattern)
+
+
+def _trie(phrases: list[str]) -> str:
+    """One regex alternation for many literal phrases, factored by common prefix (much faster than a flat
+    alternation in ``re``); spaces match any run of whitespace. Longer phrases win over their prefixes."""
+    root: dict[str, Any] = {}
+    for ph in phrases:
+        node = root
+        for ch in ph:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        end = "" in node
+        alts = []
+        for ch in sorted(k for k in node if k):
+            piece = r"\s+" if ch == " " else re.escape(ch)
+            alts.append(piece + emit(node[ch]))
+        if not alts:
+            return ""
+        if end:
+            return "(?:" + "|".join(alts) + ")?"
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(root)
 
 
 class TimeRules:
@@ -62,13 +91,23 @@ class TimeRules:
                 "end_labels": str,
                 "label_gap": int,
             },
+            optional={
+                "aside": str,
+                "log_start": str,
+                "log_end": str,
+                "log_gap": int,
+                "word_minutes": dict,
+                "word_relations": dict,
+                "word_time_follow": str,
+                "year_like": str,
+            },
         )
         dur = validate_fields(
             path,
             data.get("duration"),
             "[duration]",
             required={"minute_units": str, "hour_units": str, "hhmm_labels": str, "number_words": dict, "fixed": dict},
-            optional={"not_after": str},
+            optional={"not_after": str, "compact_hm": str, "prime": str, "echo": str, "sum_sep": str},
         )
         cues = validate_fields(
             path,
@@ -83,6 +122,13 @@ class TimeRules:
                 "negative": list,
                 "clause_breaks": str,
             },
+            optional={
+                "partial": list,
+                "near_negative": list,
+                "near_chars": int,
+                "block_label": str,
+                "total_marker": str,
+            },
         )
         self.source = str(data.get("source", ""))
         try:
@@ -91,63 +137,117 @@ class TimeRules:
             raise DataFileError(path, f"invalid regular expression: {exc}") from None
 
     def _compile(self, clock: dict[str, Any], dur: dict[str, Any], cues: dict[str, Any]) -> None:
-        t, sep = clock["time"], clock["range_sep"]
-        t1, t2 = _suffix_groups(t, "_1"), _suffix_groups(t, "_2")
-        b1 = _suffix_groups(clock["bare_hour"], "_1")
-        b2 = _suffix_groups(clock["bare_hour"], "_2")
-        m1, m2 = _suffix_groups(clock["military"], "_1"), _suffix_groups(clock["military"], "_2")
         flags = re.IGNORECASE
-        # 10:02am-10:55am, 10:02–10:55, 3-4:30pm, from 9 to 9:50
-        self.range_re = re.compile(
-            rf"(?<![\w:./])(?:(?P<from>from|between)\s+)?(?:{t1}|{b1}){sep}(?:{t2}|{b2})(?![\w:/])",
-            flags,
-        )
-        self.military_range_re = re.compile(rf"(?<![\w:./-]){m1}{sep}{m2}(?![\w:/-])", flags)
-        gap = clock["label_gap"]
-        self.labelled_re = re.compile(
-            rf"\b{clock['start_labels']}\s*[:=\-]?\s*(?:at\s+)?(?:{t1}|{m1})"
-            rf"(?P<gap>[^\n]{{0,{gap}}}?|[^\n]{{0,{gap}}}?\n[^\n]{{0,{gap}}}?)"
-            rf"\b{clock['end_labels']}\s*[:=\-]?\s*(?:at\s+)?(?:{t2}|{m2})(?![\w:])",
-            flags,
-        )
         words = {k.lower(): int(v) for k, v in dur["number_words"].items()}
         self.number_words = words
         tens = [w for w, v in words.items() if v >= 20 and v % 10 == 0]
         ones = [w for w, v in words.items() if 1 <= v <= 9 and w not in ("a", "an")]
-        word_alt = "|".join(sorted((w for w in words if w not in ("a", "an")), key=len, reverse=True))
-        compound = rf"(?:{'|'.join(tens)})[\s-](?:{'|'.join(ones)})"
+        compound = rf"(?:{_trie(tens)})[\s-](?:{_trie(ones)})"
+        word_alt = _trie([w for w in words if w not in ("a", "an")])
         num = rf"(?:\d+(?:\.\d+)?|{compound}|{word_alt})"
+        self.num_re = re.compile(rf"\b{num}\b", flags)
+
+        # -- clock times in words ("quarter past two", "three o'clock", "two forty-five", "noon")
+        hour_words = [w for w, v in words.items() if 1 <= v <= 12 and w not in ("a", "an")]
+        self.word_minutes = {k.lower(): int(v) for k, v in clock.get("word_minutes", {}).items()}
+        self.word_relations = {k.lower(): int(v) for k, v in clock.get("word_relations", {}).items()}
+        minute_words = [w for w, v in words.items() if 1 <= v <= 59 and w not in ("a", "an")]
+        word_clock = (
+            rf"(?:(?P<WQ>{_trie(list(self.word_minutes) + minute_words)}|\d{{1,2}})(?:\s+minutes?)?\s+"
+            rf"(?P<WR>{_trie(list(self.word_relations))})\s+)?"
+            rf"(?P<WH>{_trie([*hour_words, 'noon', 'midnight'])}|1[0-2]|0?[1-9])\b"
+            rf"(?:\s+(?P<WO>o['’]?\s*clock)\b|[\s-]+(?P<WM>oh[\s-]?(?:{_trie(ones)})|{compound}|{word_alt})\b)?"
+            rf"(?:\s*(?P<WAP>[ap])\.?\s*m\b\.?)?"
+        )
+        follow = clock.get("word_time_follow", "")
+        aside = clock.get("aside", "")
+        t, sep = clock["time"] + aside, clock["range_sep"]
+        t1, t2 = _suffix_groups(t, "_1"), _suffix_groups(t, "_2")
+        b1 = _suffix_groups(clock["bare_hour"], "_1")
+        b2 = _suffix_groups(clock["bare_hour"], "_2")
+        mil = clock["military"] + aside
+        m1, m2 = _suffix_groups(mil, "_1"), _suffix_groups(mil, "_2")
+        w1, w2 = _suffix_groups(word_clock, "_1"), _suffix_groups(word_clock, "_2")
+        # 10:02am-10:55am, 10:02–10:55, 3-4:30pm, from 9 to 9:50
+        # All patterns below but the labelled ones start at a digit or a number word: they are tried only there
+        # (``re.match`` at candidate positions), which is several times faster than scanning every position.
+        self.range_re = re.compile(rf"(?<![\w:./])(?:{t1}|{b1}){sep}(?:{t2}|{b2})(?![\w:/])", flags)
+        self.from_before_re = re.compile(r"\b(?:from|between)\s+$", flags)
+        # from half past two until quarter past three; from 11:30 to noon
+        self.word_range_re = re.compile(
+            rf"(?:from|between)\s+(?:{t1}|{w1})(?:{sep}|\s+and\s+)(?:{t2}|{w2}){follow}",
+            flags,
+        )
+        self.military_range_re = re.compile(rf"(?<![\w:./-]){m1}{sep}{m2}(?![\w:/-])", flags)
+        self.year_like_re = re.compile(clock["year_like"]) if clock.get("year_like") else None
+        self.year_before_re = re.compile(r"\b(?:in|from|since|during|between|of|circa|until|till)\s*$", flags)
+        gap = clock["label_gap"]
+        self.labelled_re = re.compile(
+            rf"\b{clock['start_labels']}\s*[:=\-]?\s*(?:at\s+)?(?:{t1}|{m1}|{w1}{follow})"
+            rf"(?P<gap>[^\n]{{0,{gap}}}?|[^\n]{{0,{gap}}}?\n[^\n]{{0,{gap}}}?)"
+            rf"\b{clock['end_labels']}\s*[:=\-]?\s*(?:at\s+)?(?:{t2}|{m2}|{w2}{follow})(?![\w:])",
+            flags,
+        )
+        # One clock time (for log entries): "14:06", "1406 hrs", "2:10 pm".
+        self.clock_tok_re = re.compile(rf"(?<![\w:./])(?:{t1}|{m1})(?![\w:])", flags)
+        self.log_gap = int(clock.get("log_gap", 1500))
+        self.log_after: dict[str, re.Pattern[str]] = {}
+        self.log_before: dict[str, re.Pattern[str]] = {}
+        if clock.get("log_start") and clock.get("log_end"):
+            actor = r"(?:(?:client|patient|pt|clt)\s+)?"
+            for key in ("start", "end"):
+                lab = clock[f"log_{key}"]
+                self.log_after[key] = re.compile(rf"\s*[-–—:|]?\s*{actor}{lab}\b", flags)
+                self.log_before[key] = re.compile(rf"\b{lab}\s*[:=\-–]?\s*(?:at\s+)?$", flags)
+
+        # -- durations
         mu, hu = dur["minute_units"], dur["hour_units"]
+        echo = rf"(?:{dur['echo']})?" if dur.get("echo") else ""
         self.hm_re = re.compile(
-            rf"(?<![\w.])(?P<h>{num}|an?)\s*-?\s*{hu}\s*(?:,\s*|and\s+|&\s*)?(?P<m>{num})\s*-?\s*{mu}",
+            rf"(?<![\w.])(?P<h>{num}|an?){echo}\s*-?\s*{hu}\s*(?:,\s*|and\s+|&\s*)?(?P<m>{num}){echo}\s*-?\s*{mu}",
             flags,
         )
-        self.min_re = re.compile(rf"(?<![\w.:/-])(?P<n>{num})\s*-?\s*{mu}", flags)
+        self.min_re = re.compile(rf"(?<![\w.:/-])(?P<n>{num}){echo}\s*-?\s*{mu}", flags)
         self.hour_re = re.compile(
-            rf"(?<![\w.:/-])(?P<h>{num}|one\s+and\s+a\s+half|an?)\s*-?\s*{hu}(?!\s*(?:and\s+|,\s*)?(?:a\s+half|\d))",
+            rf"(?<![\w.:/-])(?P<h>{num}|one\s+and\s+a\s+half|an?){echo}\s*-?\s*{hu}(?!\s*(?:and\s+|,\s*)?(?:a\s+half|\d))",
             flags,
         )
+        self.compact_re = re.compile(dur["compact_hm"], flags) if dur.get("compact_hm") else None
+        self.prime_re = re.compile(dur["prime"], flags) if dur.get("prime") else None
+        self.sum_re = None
+        if dur.get("sum_sep"):
+            term = rf"{num}(?:\s*-?\s*{mu})?"
+            self.sum_re = re.compile(rf"(?<![\w.:/-])(?:{term}{dur['sum_sep']}){{1,4}}{num}\s*-?\s*{mu}", flags)
+        # Where a number word may start a duration or a clock time in words.
+        starters = (
+            [w for w in words if w not in ("a", "an")]
+            + list(self.word_minutes)
+            + ["noon", "midnight", "from", "between"]
+        )
+        self.word_starts = frozenset(starters)
+        self.an_hour_re = re.compile(rf"\ban?\s*-?\s*{hu}", flags)
         self.not_after_re = re.compile(dur["not_after"], flags) if dur.get("not_after") else None
         fixed = sorted(dur["fixed"].items(), key=lambda kv: len(kv[0]), reverse=True)
-        self.fixed = {k.lower(): int(v) for k, v in fixed}
-        self.fixed_re = re.compile(r"\b(?:" + "|".join(re.escape(k) for k, _ in fixed) + r")\b", flags)
+        self.fixed = {re.sub(r"\s+", " ", k.lower()): int(v) for k, v in fixed}
+        self.fixed_re = re.compile(r"\b" + _trie(list(self.fixed)) + r"\b", flags)
         self.hhmm_re = re.compile(
-            rf"\b{dur['hhmm_labels']}\s*[:=\-]?\s*(?P<h>\d{{1,2}}):(?P<m>[0-5]\d)(?!\s*(?:[ap]\.?m|-|–|to\b))(?![\d:])",
-            flags,
+            r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?!\s*(?:[ap]\.?m|-|–|to\b))(?![\d:])", flags
         )
+        self.hhmm_label_re = re.compile(rf"\b{dur['hhmm_labels']}\s*[:=\-]?\s*$", flags)
+
+        # -- cues
         cue_cat: dict[str, str] = {}
-        for cat in ("session", "total", "psychotherapy", "em", "crisis", "negative"):
-            for phrase in cues[cat]:
+        for cat in ("session", "total", "psychotherapy", "em", "crisis", "negative", "partial", "near_negative"):
+            for phrase in cues.get(cat, []):
                 if not isinstance(phrase, str) or not phrase.strip():
                     raise DataFileError(_FILE, f"cue {phrase!r} must be a non-empty string", row=f"[cues].{cat}")
                 cue_cat[re.sub(r"\s+", " ", phrase.lower().strip())] = cat
         self.cue_cat = cue_cat
-        alts = sorted(cue_cat, key=len, reverse=True)
-        self.cue_re = re.compile(
-            r"(?<![\w/])(?:" + "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts) + r")(?![\w])",
-            flags,
-        )
+        self.cue_re = re.compile(r"(?<![\w/])" + _trie(list(cue_cat)) + r"(?![\w])", flags)
         self.clause_re = re.compile(cues["clause_breaks"], flags)
+        self.near_chars = int(cues.get("near_chars", 12))
+        self.block_label_re = re.compile(cues["block_label"], flags) if cues.get("block_label") else None
+        self.total_marker_re = re.compile(cues["total_marker"], flags) if cues.get("total_marker") else None
 
     # -- numbers --------------------------------------------------------------------------
     def word_number(self, s: str) -> float | None:
@@ -175,8 +275,8 @@ def load_time_rules() -> TimeRules:
 # -- clock arithmetic ----------------------------------------------------------------------
 
 
-def _clock(m: re.Match[str], side: str) -> tuple[int, int, str | None] | None:
-    """(hour, minute, am/pm) of one side of a range match."""
+def _clock(m: re.Match[str], side: str, rules: TimeRules | None = None) -> tuple[int, int, str | None] | None:
+    """(hour, minute, am/pm) of one side of a range match (``side`` is a group suffix such as "_1")."""
     g = m.groupdict()
     if g.get(f"H{side}") is not None:
         return int(g[f"H{side}"]), int(g[f"M{side}"]), (g.get(f"AP{side}") or None)
@@ -187,7 +287,45 @@ def _clock(m: re.Match[str], side: str) -> tuple[int, int, str | None] | None:
     if g.get(f"MIL{side}") is not None:
         v = g[f"MIL{side}"]
         return int(v[:2]), int(v[2:]), None
+    if g.get(f"WH{side}") is not None and rules is not None:
+        return _word_clock(g, side, rules)
     return None
+
+
+def _word_clock(g: dict[str, Any], side: str, rules: TimeRules) -> tuple[int, int, str | None] | None:
+    """A clock time in words: "quarter past two", "three o'clock", "two forty-five", "noon"."""
+    hw = g[f"WH{side}"].lower()
+    q, rel, mw = g.get(f"WQ{side}"), g.get(f"WR{side}"), g.get(f"WM{side}")
+    ap = g.get(f"WAP{side}")
+    if hw in ("noon", "midnight"):
+        if q or mw:
+            return None
+        return 12, 0, "p" if hw == "noon" else "a"
+    if hw.isdigit() and not (q or g.get(f"WO{side}") or mw):
+        return None  # a bare digit is a count, not a time, unless "quarter past 2" / "2 o'clock"
+    h = int(hw) if hw.isdigit() else rules.number_words.get(hw)
+    if h is None or not 1 <= h <= 12:
+        return None
+    mi = 0
+    if mw:
+        v = rules.word_number(re.sub(r"^oh[\s-]?", "", mw.lower()))
+        if v is None or not 0 < v < 60:
+            return None
+        mi = int(v)
+    if q:
+        if mw:
+            return None
+        qv = rules.word_minutes.get(q.lower())
+        if qv is None:
+            v = rules.word_number(q)
+            qv = int(v) if v is not None else None
+        if qv is None or not 0 < qv < 60:
+            return None
+        if rules.word_relations.get((rel or "").lower(), 1) > 0:
+            mi = qv
+        else:
+            h, mi = (h - 1 if h > 1 else 12), 60 - qv
+    return h, mi, ap
 
 
 def _abs(h: int, mi: int, ap: str | None) -> int:
@@ -222,16 +360,13 @@ def clock_span(a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -
 
 
 class _Context:
-    """Cue and clause positions of one text, found once."""
+    """Clause positions of one text, found once; cues found per clause, only where a time expression is."""
 
     def __init__(self, text: str, rules: TimeRules) -> None:
-        self.cues: list[tuple[int, int, str]] = []
-        for m in rules.cue_re.finditer(text):
-            key = re.sub(r"\s+", " ", m.group(0).lower())
-            self.cues.append((m.start(), m.end(), rules.cue_cat.get(key, "session")))
-        self.cue_starts = [c[0] for c in self.cues]
+        self.rules = rules
         self.breaks = [m.start() for m in rules.clause_re.finditer(text)]
         self.text = text
+        self._cues: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         while end > start + 1 and self.text[end - 1] == ".":
@@ -242,51 +377,137 @@ class _Context:
         hi = self.breaks[j] if j < len(self.breaks) else len(self.text)
         return lo, hi
 
+    def _clause_cues(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        key = (lo, hi)
+        found = self._cues.get(key)
+        if found is None:
+            rules = self.rules
+            found = []
+            for m in rules.cue_re.finditer(self.text, lo, hi):
+                k = re.sub(r"\s+", " ", m.group(0).lower())
+                found.append((m.start(), m.end(), rules.cue_cat.get(k, "session")))
+            self._cues[key] = found
+        return found
+
     def cues_in(self, lo: int, hi: int, exclude: tuple[int, int]) -> list[tuple[int, int, str]]:
-        i = bisect.bisect_left(self.cue_starts, lo)
+        """Cues of the clause outside ``exclude``; a near-only negative counts only right next to it (as "negative")."""
+        s, e = exclude
+        near = self.rules.near_chars
         out = []
-        while i < len(self.cues) and self.cues[i][0] < hi:
-            c = self.cues[i]
-            if c[1] <= hi and (c[1] <= exclude[0] or c[0] >= exclude[1]):
-                out.append(c)
-            i += 1
+        for c in self._clause_cues(lo, hi):
+            if not (c[1] <= s or c[0] >= e):
+                continue
+            if c[2] == "near_negative":
+                if (s - c[1] if c[1] <= s else c[0] - e) > near:
+                    continue
+                c = (c[0], c[1], "negative")
+            out.append(c)
         return out
 
 
-def _judge(ctx: _Context, start: int, end: int, *, labelled: bool) -> str | None:
-    """Category of a time expression, or None when it is not session time."""
+_COMMA_COST = 8  # a comma between a cue and a time expression loosens their bond ("Of the 40-minute visit, 22 minutes were psychotherapy")
+
+
+def _judge(ctx: _Context, start: int, end: int, *, labelled: bool) -> tuple[str, str] | None:
+    """(category, qualifier) of a time expression, or None when it is not session time."""
     lo, hi = ctx.clause(start, end)
     cues = ctx.cues_in(lo, hi, (start, end))
+    text = ctx.text
     best: tuple[int, int, str] | None = None  # (distance, negative-first tiebreak, category)
     category = "session"
     cat_best: tuple[int, str] | None = None
     for cs, ce, cat in cues:
-        dist = start - ce if ce <= start else cs - end
-        dist = max(dist, 0)
-        key = (dist, 0 if cat == "negative" else 1, cat)
+        between = text[ce:start] if ce <= start else text[end:cs]
+        dist = len(between) + _COMMA_COST * between.count(",")
+        key = (dist, 0 if cat in ("negative", "partial") else 1, cat)
         if best is None or key < best:
             best = key
-        if cat not in ("negative", "session") and (cat_best is None or dist < cat_best[0]):
+        if cat not in ("negative", "partial", "session") and (cat_best is None or dist < cat_best[0]):
             cat_best = (dist, cat)
     if cat_best is not None:
         category = cat_best[1]
+    qualifier = ""
+    tm = ctx.rules.total_marker_re
+    if tm is not None and tm.search(text, lo, start):
+        qualifier = "total"
     if labelled:
-        if best is not None and best[2] == "negative" and best[0] <= 3:
+        if best is not None and best[2] in ("negative", "partial") and best[0] <= 3:
             return None
-        return category
+        return category, qualifier
     if best is None:
+        return None
+    if best[2] == "partial":
+        # "20 minutes of the visit on psychotherapy": part of the visit, kept only when it names what the part was
+        if cat_best is not None and cat_best[1] in ("psychotherapy", "em", "crisis"):
+            return category, "part"
         return None
     if best[2] == "negative":
         return None
-    return category
+    return category, qualifier
+
+
+def _label_before(ctx: _Context, lo: int, start: int) -> str | None:
+    """'block' after a block label ("Part 2:", "Contact 1:"), '' on a bare line, None after other text."""
+    prefix = ctx.text[lo:start]
+    if not prefix.strip(" \t-*•"):
+        return ""
+    bl = ctx.rules.block_label_re
+    if bl is not None and bl.search(prefix):
+        return "block"
+    return None
+
+
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_NOT_WORD = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~–—’‘“”•"})
+_AN_BEFORE = re.compile(r"\ban?\s*-?\s*$", re.IGNORECASE)
+
+
+def _word_positions(low: str, words: frozenset[str]) -> list[int]:
+    """Start offsets of the words of ``words`` that occur in ``low`` as whole words."""
+    present = words.intersection(low.translate(_NOT_WORD).split())
+    out = []
+    n = len(low)
+    for w in present:
+        i = low.find(w)
+        while i >= 0:
+            j = i + len(w)
+            if (i == 0 or not low[i - 1].isalnum()) and (j >= n or not low[j].isalnum()):
+                out.append(i)
+            i = low.find(w, j)
+    return out
+
+
+def _scan(rx: re.Pattern[str], text: str, positions: list[int]) -> list[re.Match[str]]:
+    """Non-overlapping matches of ``rx`` starting at one of ``positions`` (sorted), like ``finditer``."""
+    out = []
+    last = -1
+    for p in positions:
+        if p < last:
+            continue
+        m = rx.match(text, p)
+        if m is not None:
+            out.append(m)
+            last = m.end() if m.end() > p else p + 1
+    return out
 
 
 def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes: int = 480) -> list[TimeMention]:
     """Every clock range and stated duration in ``text`` that documents time of this session."""
     rules = rules or load_time_rules()
     low = text.lower()
-    if _DIGIT.search(text) is None and "hour" not in low and "minute" not in low:
+    digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
+    words = _word_positions(low, rules.word_starts)
+    if "hour" in low or "hr" in low:
+        for unit in ("hour", "hr"):
+            i = low.find(unit)
+            while i >= 0:
+                am = _AN_BEFORE.search(low, max(0, i - 5), i)
+                if am is not None:
+                    words.append(am.start())
+                i = low.find(unit, i + 1)
+    if not digits and not words:
         return []
+    positions = sorted(set(digits + words))
     ctx = _Context(text, rules)
     out: list[TimeMention] = []
     taken: list[tuple[int, int]] = []
@@ -294,21 +515,67 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
     def overlaps(s: int, e: int) -> bool:
         return any(s < te and ts < e for ts, te in taken)
 
-    for m in rules.labelled_re.finditer(text):
-        a, b = _clock(m, "_1"), _clock(m, "_2")
-        if a is None or b is None:
-            continue
+    def add_range(
+        s: int,
+        e: int,
+        a: tuple[int, int, str | None] | None,
+        b: tuple[int, int, str | None] | None,
+        judged: tuple[str, str] | None,
+    ) -> bool:
+        if a is None or b is None or judged is None:
+            return False
         span = clock_span(a, b)
         if span is None or not 0 < span[1] - span[0] <= max_minutes:
-            continue
-        cat = _judge(ctx, m.start(), m.end(), labelled=True)
-        if cat is None:
-            continue
-        out.append(TimeMention("range", span[1] - span[0], m.start(), m.end(), cat, span))
-        taken.append((m.start(), m.end()))
+            return False
+        out.append(TimeMention("range", span[1] - span[0], s, e, judged[0], span, judged[1]))
+        taken.append((s, e))
+        return True
 
-    for m in rules.range_re.finditer(text):
-        if overlaps(m.start(), m.end()):
+    def fallback(s: int, e: int) -> tuple[str, str] | None:
+        # A clock range with no cue, on a line of its own or after a block label ("Contact 1: 1510-1620"), is session time.
+        lo, hi = ctx.clause(s, e)
+        if ctx.cues_in(lo, hi, (s, e)):
+            return None
+        lab = _label_before(ctx, lo, s)
+        return ("session", lab) if lab is not None else None
+
+    # -- labelled start/end ("Start: 14:00 End: 14:41", "began at quarter past two, ended at three")
+    clock_toks = _scan(rules.clock_tok_re, text, digits)
+    if clock_toks or words:
+        for m in rules.labelled_re.finditer(text):
+            a, b = _clock(m, "_1", rules), _clock(m, "_2", rules)
+            add_range(m.start(), m.end(), a, b, _judge(ctx, m.start(), m.end(), labelled=True))
+
+    # -- log entries ("14:06 session begins" ... "14:58 session ends"), the label before or after the time
+    if rules.log_after and len(clock_toks) >= 2:
+        entries: dict[str, list[tuple[int, int, int, int, tuple[int, int, str | None]]]] = {"start": [], "end": []}
+        for m in clock_toks:
+            c = _clock(m, "_1")
+            if c is None:
+                continue
+            for key in ("start", "end"):
+                am = rules.log_after[key].match(text, m.end())
+                if am is not None:
+                    entries[key].append((m.start(), am.end(), m.start(), m.end(), c))
+                    continue
+                bm = rules.log_before[key].search(text, max(0, m.start() - 40), m.start())
+                if bm is not None:
+                    entries[key].append((bm.start(), m.end(), m.start(), m.end(), c))
+        for s0, e0, ts0, _te0, c0 in entries["start"]:
+            nxt = next(
+                (en for en in entries["end"] if en[2] > ts0 and en[0] >= e0 and en[0] - e0 <= rules.log_gap), None
+            )
+            if nxt is None or overlaps(s0, nxt[1]):
+                continue
+            add_range(s0, nxt[1], c0, nxt[4], _judge(ctx, s0, nxt[1], labelled=True))
+
+    # -- clock ranges ("10:02am-10:55am", "from 9 to 9:50")
+    for m in _scan(rules.range_re, text, digits):
+        s, e = m.start(), m.end()
+        fm = rules.from_before_re.search(text, max(0, s - 12), s)
+        if fm is not None:
+            s = fm.start()
+        if overlaps(s, e):
             continue
         a, b = _clock(m, "_1"), _clock(m, "_2")
         if a is None or b is None:
@@ -318,67 +585,109 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         if bare1 and bare2:
             continue  # "3-4" is a score or a count, not a clock range
         has_marker = (a[2] is not None) or (b[2] is not None) or (":" in m.group(0)) or ("." in m.group(0))
-        if (bare1 or bare2) and not (m.group("from") or (b[2] is not None) or (a[2] is not None)):
+        if (bare1 or bare2) and not (fm is not None or (b[2] is not None) or (a[2] is not None)):
             continue
         if not has_marker:
             continue
-        span = clock_span(a, b)
-        if span is None or not 0 < span[1] - span[0] <= max_minutes:
-            continue
-        cat = _judge(ctx, m.start(), m.end(), labelled=False)
-        if cat is None:
-            # A bare clock range on a line of its own or after a label is session time unless a cue says otherwise.
-            lo, hi = ctx.clause(m.start(), m.end())
-            if ctx.cues_in(lo, hi, (m.start(), m.end())):
+        judged = _judge(ctx, s, e, labelled=False)
+        if judged is None:
+            lo, hi = ctx.clause(s, e)
+            if ctx.cues_in(lo, hi, (s, e)):
                 continue
-            cat = "session"
-        out.append(TimeMention("range", span[1] - span[0], m.start(), m.end(), cat, span))
-        taken.append((m.start(), m.end()))
+            judged = ("session", "")
+        add_range(s, e, a, b, judged)
 
-    for m in rules.military_range_re.finditer(text):
+    # -- clock ranges in words ("from half past two until quarter past three")
+    if words:
+        for m in _scan(rules.word_range_re, text, sorted(words)):
+            if overlaps(m.start(), m.end()):
+                continue
+            g = m.groupdict()
+            # "from two to three" is a count unless a cue says otherwise: a clock time in words wants minutes,
+            # o'clock or am/pm on one side
+            judged = _judge(ctx, m.start(), m.end(), labelled=False)
+            bare = not any(
+                g.get(k) for k in ("WQ_1", "WO_1", "WM_1", "WAP_1", "WQ_2", "WO_2", "WM_2", "WAP_2", "H_1", "H_2")
+            )
+            if bare and judged is None:
+                continue  # "from ten to eleven" only next to a cue ("met with client from ten to eleven")
+            a, b = _clock(m, "_1", rules), _clock(m, "_2", rules)
+            add_range(m.start(), m.end(), a, b, judged or fallback(m.start(), m.end()))
+
+    # -- 24-hour ranges ("0842-0920", "1510-1620 hrs", "2340 (11/21) to 0045 (11/22)")
+    yl = rules.year_like_re
+    for m in _scan(rules.military_range_re, text, digits):
         if overlaps(m.start(), m.end()):
             continue
         a, b = _clock(m, "_1"), _clock(m, "_2")
-        span = clock_span(a, b) if a and b else None
-        if span is None or not 0 < span[1] - span[0] <= max_minutes:
-            continue
-        cat = _judge(ctx, m.start(), m.end(), labelled=False)  # 24-hour ranges need a positive cue
-        if cat is not None:
-            out.append(TimeMention("range", span[1] - span[0], m.start(), m.end(), cat, span))
-            taken.append((m.start(), m.end()))
+        judged = _judge(ctx, m.start(), m.end(), labelled=False)
+        if (
+            yl is not None
+            and yl.fullmatch(m.group("MIL_1"))
+            and yl.fullmatch(m.group("MIL_2"))
+            and "h" not in m.group(0).lower()
+        ):
+            # "2019-2020", "in therapy 2015-2018": years, unless a cue names it as session time and it is long enough
+            span = clock_span(a, b) if a and b else None
+            if (
+                judged is None
+                or span is None
+                or span[1] - span[0] < 16
+                or rules.year_before_re.search(text, max(0, m.start() - 12), m.start())
+            ):
+                continue
+        add_range(m.start(), m.end(), a, b, judged or fallback(m.start(), m.end()))
 
+    # -- stated durations
     def add_duration(s: int, e: int, minutes: float) -> None:
         mins = round(minutes)
         if overlaps(s, e) or not 0 < mins <= max_minutes:
             return
         if rules.not_after_re is not None and rules.not_after_re.search(text, max(0, s - 30), s):
             return
-        cat = _judge(ctx, s, e, labelled=False)
-        if cat is None:
+        judged = _judge(ctx, s, e, labelled=False)
+        if judged is None:
             # A duration that is the whole line ("53 min" under the header) documents the session.
             lo, hi = ctx.clause(s, e)
-            if ctx.cues_in(lo, hi, (s, e)) or text[lo:s].strip(" \t-*•") or text[e:hi].strip(" \t.,;)"):
+            if ctx.cues_in(lo, hi, (s, e)) or text[e:hi].strip(" \t.,;)"):
                 return
-            cat = "session"
-        out.append(TimeMention("duration", mins, s, e, cat))
+            lab = _label_before(ctx, lo, s)
+            if lab is None:
+                return
+            judged = ("session", lab)
+        out.append(TimeMention("duration", mins, s, e, judged[0], None, judged[1]))
         taken.append((s, e))
 
-    for m in rules.hhmm_re.finditer(text):
-        add_duration(m.start("h"), m.end("m"), int(m.group("h")) * 60 + int(m.group("m")))
-    for m in rules.hm_re.finditer(text):
+    for m in _scan(rules.hhmm_re, text, digits):
+        if rules.hhmm_label_re.search(text, max(0, m.start() - 40), m.start()):
+            add_duration(m.start("h"), m.end("m"), int(m.group("h")) * 60 + int(m.group("m")))
+    for m in _scan(rules.hm_re, text, positions):
         h = 1.0 if m.group("h").lower() in ("a", "an") else rules.word_number(m.group("h"))
         mi = rules.word_number(m.group("m"))
         if h is not None and mi is not None:
             add_duration(m.start(), m.end(), h * 60 + mi)
-    for m in rules.fixed_re.finditer(text):
-        add_duration(m.start(), m.end(), rules.fixed[re.sub(r"\s+", " ", m.group(0).lower())])
-    for m in rules.hour_re.finditer(text):
+    if rules.compact_re is not None:
+        for m in _scan(rules.compact_re, text, digits):
+            h, mi = (m.group("h"), m.group("m")) if m.group("h") is not None else (m.group("h2"), m.group("m2"))
+            add_duration(m.start(), m.end(), int(h) * 60 + int(mi))
+    if rules.sum_re is not None:
+        for m in _scan(rules.sum_re, text, positions):
+            vals = [rules.word_number(x.group(0)) for x in rules.num_re.finditer(m.group(0))]
+            if len(vals) >= 2 and all(v is not None for v in vals):
+                add_duration(m.start(), m.end(), sum(v for v in vals if v is not None))
+    if "hour" in low or "half" in low:
+        for m in rules.fixed_re.finditer(text):
+            add_duration(m.start(), m.end(), rules.fixed[re.sub(r"\s+", " ", m.group(0).lower())])
+    for m in _scan(rules.hour_re, text, positions):
         h = 1.0 if m.group("h").lower() in ("a", "an") else rules.word_number(m.group("h"))
         if h is not None:
             add_duration(m.start(), m.end(), h * 60)
-    for m in rules.min_re.finditer(text):
+    for m in _scan(rules.min_re, text, positions):
         n = rules.word_number(m.group("n"))
         if n is not None and n != 1:
             add_duration(m.start(), m.end(), n)
+    if rules.prime_re is not None:
+        for m in _scan(rules.prime_re, text, digits):
+            add_duration(m.start(), m.end(), int(m.group("p")))
     out.sort(key=lambda t: t.start)
     return out
