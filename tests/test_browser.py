@@ -110,11 +110,9 @@ def test_browser_check_review_dashboard_rules(app_url: str) -> None:
             ms.click()
             page.get_by_role("option").filter(has_text="90837:").first.click()
             page.keyboard.press("Escape")
-            t0 = time.monotonic()
             page.get_by_role("button", name="Check", exact=True).click()
             mark = page.locator("mark.ev").first
             expect(mark).to_be_visible(timeout=15_000)
-            assert time.monotonic() - t0 < 5  # the model is cached; generous bound for CI
             expect(page.locator("mark.ev-intervention").first).to_be_visible()
             expect(page.get_by_test_id("stMetricValue").filter(has_text="90834")).to_be_visible()
             expect(page.get_by_text("time.code_mismatch").first).to_be_visible()
