@@ -74,26 +74,34 @@ class _Block:
 
     def add_scores(self, texts: list[str], weights: np.ndarray, out: np.ndarray) -> None:
         """Add this block's contribution (l2-normalised tf-idf rows times ``weights``) to ``out``."""
-        rows: list[int] = []
         idx: list[int] = []
-        for r, t in enumerate(texts):
+        lengths: list[int] = []
+        for t in texts:
             ids = self.ids(t)
             idx += ids
-            rows += [r] * len(ids)
+            lengths.append(len(ids))
         if not idx:
             return
-        keys, counts = np.unique(np.asarray(rows, dtype=np.int64) * self.size + np.asarray(idx, dtype=np.int64), return_counts=True)
-        r, c = np.divmod(keys, self.size)
-        val = counts.astype(np.float64)
-        if self.sublinear:
-            val = 1.0 + np.log(val)
+        keys = np.repeat(np.arange(len(texts), dtype=np.int64) * self.size, lengths)
+        keys += np.array(idx, dtype=np.int64)
+        keys.sort()
+        first = np.empty(len(keys), dtype=bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        r, c = np.divmod(keys[starts], self.size)
+        val = 1.0 + np.log(counts) if self.sublinear else counts
         if self.idf is not None:
             val *= self.idf[c]
-        norms = np.sqrt(np.bincount(r, weights=val * val, minlength=len(texts)))
-        val /= norms[r]
-        contrib = val[:, None] * weights[c]
-        for j in range(out.shape[1]):
-            out[:, j] += np.bincount(r, weights=contrib[:, j], minlength=len(texts))
+        # r is sorted: each row's terms are one run, so per-row sums are reduceat over run starts.
+        new_row = np.empty(len(r), dtype=bool)
+        new_row[0] = True
+        np.not_equal(r[1:], r[:-1], out=new_row[1:])
+        row_starts = np.flatnonzero(new_row)
+        norms = np.sqrt(np.add.reduceat(val * val, row_starts))
+        val /= np.repeat(norms, np.diff(np.append(row_starts, len(r))))
+        out[r[row_starts]] += np.add.reduceat(val[:, None] * weights[c], row_starts, axis=0)
 
 
 class FastLinear:
