@@ -35,6 +35,16 @@ _INT = ["Used cognitive restructuring to examine catastrophic predictions", "Pra
         "Conducted exposure hierarchy planning and one in-session imaginal exposure", "Applied DBT distress tolerance skills (TIPP)"]
 _RESP = ["Client was engaged and able to generate two balanced thoughts", "Client responded well and reported reduced distress from 8 to 5",
          "Client was tearful but participated and agreed to practice daily", "Progress toward goal 1 is partial"]
+_CONTENT = ["Client described an argument with a coworker on Tuesday and how she withdrew for the rest of the day",
+            "We reviewed the week hour by hour and noticed that evenings alone are the hardest time",
+            "He talked about his father's illness and the guilt he feels about not visiting more often",
+            "Session opened with a check-in on sleep, which has been broken by waking around three most nights",
+            "She brought a list of situations she has been avoiding, including driving on the highway and grocery shopping",
+            "Client reported that the breathing exercise helped once at work but he forgot to use it at home",
+            "We discussed the upcoming holidays, family expectations and a plan for leaving early if overwhelmed",
+            "Client expressed frustration with slow progress and we reviewed the gains made since intake",
+            "He described urges to cancel plans with friends and the thoughts that come with those urges",
+            "Time was spent on values clarification and on how the client wants to spend weekends"]
 _MSE = "Mental status: alert and oriented x4, casually groomed, cooperative, mood '{m}', affect congruent, thought process linear, no psychosis."
 _CODES = [("90832", 30), ("90834", 45), ("90834", 50), ("90837", 55), ("90837", 60), ("90834", 40), ("99214 90833", 25), ("90837", 48)]
 
@@ -54,6 +64,7 @@ def make_note(rng: random.Random, i: int) -> dict[str, Any]:
         _MSE.format(m=rng.choice(["anxious", "down", "okay", "stressed"])) + " Denies SI/HI, no plan or intent; safety plan reviewed.",
         f"I: {rng.choice(_INT)}. {rng.choice(_INT)}. Therapist explored triggers from the past week and linked them to the treatment plan goal of "
         f"reducing avoidance. Discussed sleep hygiene and scheduling of pleasant activities across the week.",
+        "Session content: " + ". ".join(rng.sample(_CONTENT, rng.randint(4, 6))) + ".",
         f"R: {rng.choice(_RESP)}. {rng.choice(_RESP)}.",
         "Medical necessity: continued weekly psychotherapy is needed because symptoms still impair work and relationships; "
         "without treatment risk of relapse is high.",
@@ -68,7 +79,7 @@ def make_note(rng: random.Random, i: int) -> dict[str, Any]:
 
 def archive(n: int, seed: int = 1234) -> Path:
     DATA.mkdir(parents=True, exist_ok=True)
-    p = DATA / f"notes-{n}-seed{seed}.jsonl"
+    p = DATA / f"notes-v2-{n}-seed{seed}.jsonl"
     if not p.exists():
         rng = random.Random(seed)
         tmp = p.with_suffix(".tmp")

@@ -39,22 +39,29 @@ class NoteSentencizer:
         starts = [1] * n
         prev_end = False
         prev_text = ""
-        for i in range(1, n):
-            tok = doc[i]
-            prev = doc[i - 1]
-            start = False
-            if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-                start = True
-            elif prev_end and not tok.is_punct and (tok.text[:1].isupper() or tok.text[:1].isdigit() or tok.is_space):
-                start = prev_text.lower().rstrip(".") not in _ABBREV and not (len(prev_text) == 1 and prev_text.isupper())  # an initial
-            if tok.is_space and "\n" in tok.text:
-                start = False if "\n" not in prev.whitespace_ else start
-            starts[i] = 1 if start else -1
-            if _END.match(tok.text):
-                prev_end = True
-                prev_text = prev.text
-            elif not tok.is_space:
-                prev_end = False
+        prev_tok_text = ""
+        prev_newline = False
+        # One pass with the previous token's attributes in locals: each doc[i] builds a Token object.
+        for i, tok in enumerate(doc):
+            text = tok.text
+            space = tok.is_space
+            if i:
+                start = False
+                if prev_newline:
+                    start = True
+                elif prev_end and not tok.is_punct and (text[:1].isupper() or text[:1].isdigit() or space):
+                    # not after an abbreviation ("Dr.") or an initial ("Kevin O.")
+                    start = prev_text.lower().rstrip(".") not in _ABBREV and not (len(prev_text) == 1 and prev_text.isupper())
+                if space and "\n" in text:
+                    start = False
+                starts[i] = 1 if start else -1
+                if _END.match(text):
+                    prev_end = True
+                    prev_text = prev_tok_text
+                elif not space:
+                    prev_end = False
+            prev_tok_text = text
+            prev_newline = space and "\n" in text
         # One array write: setting Token.is_sent_start per token re-scans the Doc each time (quadratic).
         doc.from_array([SENT_START], numpy.asarray(starts, dtype="int32").astype("uint64").reshape(n, 1))
         return doc
