@@ -104,3 +104,20 @@ def test_facts_found_on_text_whose_lower_case_changes_length() -> None:
     hits = find_facts(text)["risk"]
     assert hits and all(text[h.start : h.end].strip() for h in hits)
     assert any(text[h.start : h.end] == "SI/HI" for h in hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Identified patient (Tyler, 15) not present - at school.", "The client (age 9) was not present today."],
+)
+def test_client_absent_with_a_parenthetical_after_the_noun(text: str) -> None:
+    from cptnlp.nlp.facts import find_facts
+
+    assert find_facts(text).get("client_absent")
+
+
+@pytest.mark.parametrize(("text", "cred"), [("M. Okafor, MD (Psychiatry)", "MD"), ("J. Smith-Lee, PhD", "PhD")])
+def test_signature_with_an_initial_first(text: str, cred: str) -> None:
+    from cptnlp.nlp.facts import facts_summary, find_facts
+
+    assert facts_summary(find_facts(text))["signature"] == cred
