@@ -9,21 +9,37 @@ __all__ = ["NEGATION_CUES", "prepare"]
 # ConText-style: words after a negation cue, up to a clause break, carry a neg_ mark, so that
 # "no impairment noted" and "impairment at work" differ while "denies SI" stays learnable as risk.
 NEGATION_CUES = frozenset({"no", "not", "denies", "denied", "deny", "without", "negative", "none", "never", "n/a", "na", "nor", "absent"})
+# Form layouts: a ticked box becomes the token ``chkyes`` and an empty box ``chkno``, so that
+# "[x] SI" and "[ ] SI" differ. An empty box opens a negation scope like a cue; a ticked box ends one.
+CHECK_YES, CHECK_NO = "chkyes", "chkno"
+_CHECKED = re.compile(r"\[\s*[xX✓✔✗*]\s*\]|\(\s*[xX✓✔]\s*\)|[☒☑✅]")
+_UNCHECKED = re.compile(r"\[\s*\]|\(\s\)|[☐□]")
+# camelCase and snake_case keys of exported records ("riskLevel", "risk_si") -> separate words.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[a-z]+(?:[-'/][a-z]+)*|\d+(?:\.\d+)?|[%#/=+<>:&]")
 _BREAK = re.compile(r"[.;,()\n]|\bbut\b|\bhowever\b|\bthough\b")
 _DIGITS = re.compile(r"\d")
 
 
+def _normalise(text: str) -> str:
+    text = _CHECKED.sub(f" {CHECK_YES} ", text)
+    text = _UNCHECKED.sub(f" {CHECK_NO} ", text)
+    return _CAMEL.sub(" ", text).lower()
+
+
 def prepare(text: str, section: str | None) -> str:
     """A single string for the vectorizers: section token, then tokens with negation scope marked."""
     out = [f"sec_{section or 'none'}"]
-    low = text.lower()
-    for clause in _BREAK.split(low):
+    for clause in _BREAK.split(_normalise(text)):
         neg = 0
         for tok in _TOKEN.findall(clause):
-            if tok in NEGATION_CUES:
+            if tok in NEGATION_CUES or tok == CHECK_NO:
                 out.append(tok)
                 neg = 4
+                continue
+            if tok == CHECK_YES:
+                out.append(tok)
+                neg = 0
                 continue
             tok = _DIGITS.sub("0", tok)
             if neg:
