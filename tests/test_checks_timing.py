@@ -102,3 +102,31 @@ def test_checks_time_scheduled_time_is_not_used(checker) -> None:
     text = "Scheduled 1:00-1:53 PM; client 15 minutes late. Session held 1:15-1:53 PM. " + BODY
     r = run(checker, text, "90834")
     assert (r.minutes, r.minutes_source) == (38, "start_stop")
+
+
+def test_checks_time_ehr_fields_beat_the_field_minutes(checker) -> None:
+    text = "Appt Start: 05/14/2025 08:05\nAppt End: 05/14/2025 08:49\nVisit Duration (min): 60\n" + BODY
+    r = run(checker, text, "90834")
+    assert (r.minutes, r.minutes_source) == (44, "start_stop")
+    assert "time.inconsistent" in codes(r)
+
+
+def test_checks_time_crisis_export_across_midnight(checker) -> None:
+    text = "Crisis contact (video).\nSvc Start ..... 2025-02-01 23:48\nSvc End ....... 2025-02-02 00:51\n" + BODY
+    r = run(checker, text, "90839")
+    assert (r.minutes, r.minutes_source) == (63, "start_stop")
+
+
+def test_checks_time_platform_timer_with_start_only(checker) -> None:
+    text = "Video visit started 9:03 AM.\n" + BODY + "\n-- MeetCare | Session timer 00:41:55 | ended by clinician --"
+    r = run(checker, text, "90834")
+    assert (r.minutes, r.minutes_source) == (41, "stated")
+
+
+def test_checks_time_addon_minutes_bound_to_psychotherapy(checker) -> None:
+    text = (
+        "Medication management: refilled, labs reviewed. After the med check I spent 21 minutes in "
+        "supportive psychotherapy focused on grief. " + BODY
+    )
+    r = run(checker, text, "99214 90833")
+    assert (r.minutes, r.minutes_source) == (21, "stated")

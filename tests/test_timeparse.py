@@ -231,3 +231,125 @@ def test_timeparse_is_fast() -> None:
     for _ in range(20):
         find_time_mentions(text)
     assert (time.perf_counter() - t0) / 20 < 0.02  # generous: ~0.5 ms on a laptop
+
+
+# -- EHR field spellings, platform timers, arrival, "<noun> lasted", field minutes (issue: other vendors' styles) --
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Svc Start: 06/02/2025 09:04\nSvc End: 06/02/2025 09:57", 53),
+        ("Srvc Start ........ 2025-06-02 13:00\nSrvc End .......... 2025-06-02 13:38", 38),
+        ("Appt. Start 9:00a   Appt. End 9:53a", 53),
+        ("Begin: 08:30\nFinish: 09:24", 54),
+        ("Session Start: 10:01:22\nSession End: 10:54:40", 53),  # seconds dropped
+        ("From: 1:00 PM\nTo: 1:45 PM", 45),
+        ("Time From: 14:10  Time To: 15:02", 52),
+        ("Start 2025-06-02T14:00 End 2025-06-02T14:45", 45),
+        ("Service Start: Tue 06/03/2025 16:00\nPOS: 02\nModifier: 95\nService End: Tue 06/03/2025 16:51", 51),
+        ("Svc Start 2025-01-10 23:50\nSvc End 2025-01-11 00:41", 51),  # across midnight, 24-hour
+    ],
+)
+def test_timeparse_ehr_start_end_fields(text: str, minutes: int) -> None:
+    assert [t.minutes for t in find_time_mentions(text)] == [minutes]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("zoom | Meeting duration 00:49:30 | host ended", 49),
+        ("Duration: 0:38:05", 38),
+        ("Elapsed: 1:02:10", 62),
+        ("00:53:10", 53),
+        ("Call length 47:12", 47),  # minutes:seconds
+        ("Connected 0h 52m", 52),
+        ("Contact Duration (min): 44", 44),
+        ("Total Time (minutes) = 45", 45),
+        ("Face-to-face minutes: 41", 41),
+        ("The intake lasted seventy-five minutes.", 75),
+        ("Assessment took two hours.", 120),
+        ("Our call lasted 45 minutes; audio-only per client preference.", 45),
+        ("We spent about three quarters of an hour on the safety plan.", 45),
+    ],
+)
+def test_timeparse_timers_fields_and_session_nouns(text: str, minutes: int) -> None:
+    assert [t.minutes for t in find_time_mentions(text)] == [minutes]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Client logged on at 2:04 pm and we worked together until 2:56 pm.", 52),
+        ("Patient joined the video at 11:03; session continued until 11:47.", 44),
+        ("Arrival: 3:20 PM (traffic). Session went until 4:05 PM.", 45),
+        # an early arrival does not start the session before its scheduled time
+        ("Client arrived at 9:48 for her 10:00 appointment; we met until 10:52.", 52),
+        ("Appointment booked for 1:30. Pt arrived 1:41; session ran till 2:20.", 39),
+        # someone else's arrival is not the start; the client's is
+        ("Provider joined 15:58, client joined 16:01; call ended 16:49.", 48),
+    ],
+)
+def test_timeparse_arrival_until_end(text: str, minutes: int) -> None:
+    assert [t.minutes for t in find_time_mentions(text)] == [minutes]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mother arrived at 4:15 to pick him up; session ended at 4:50.",
+        "Client called the crisis line Sunday; the phone call lasted 20 minutes.",
+        "Her job interview lasted 45 minutes.",
+        "Prior evaluation in 2019 lasted 3 hours.",
+        "She and her boyfriend spent 3 hours together arguing.",
+        "Set a shower limit of 15 minutes using a timer.",
+        "Signed 10:42:13",
+        "E-signed 06/02/2025 17:42:05",
+        "Dictated 06/02/2025 18:03:12 by Dr. X",
+        "Next appt Start 06/09/2025 14:00",
+        "Sleep from: 23:00 to: 07:00",
+        "Arrived at school at 7:45 and stayed until 3:15.",
+        "Minutes late: 10",
+    ],
+)
+def test_timeparse_new_forms_keep_distractors_out(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+def test_timeparse_duration_bound_to_following_category() -> None:
+    text = "After the med check I spent 17 minutes in supportive psychotherapy with him."
+    (t,) = find_time_mentions(text)
+    assert (t.category, t.minutes) == ("psychotherapy", 17)
+
+
+def test_timeparse_field_label_gives_category() -> None:
+    found = find_time_mentions("E/M minutes: 12\nPsychotherapy time (min): 26")
+    assert [(t.category, t.minutes) for t in found] == [("em", 12), ("psychotherapy", 26)]
+
+
+def test_timeparse_start_label_initials_cover_the_labels() -> None:
+    from cptnlp.nlp.timeparse import TimeRules
+    from cptnlp.rules import load_toml_data
+
+    _, data = load_toml_data("patterns/time.toml")
+    data["clock"] = {k: v for k, v in data["clock"].items() if k != "start_label_initials"}
+    unfiltered = TimeRules(data)
+    samples = [
+        "Start: 9:00 End: 9:50",
+        "Time in 3:10 PM / Time out 4:02 PM",
+        "Began at 2:00, ended at 2:45",
+        "Commenced 13:00 concluded 13:40",
+        "Check-in 10:00 check-out 10:50",
+        "In: 8:00 Out: 8:45",
+        "From: 1:00 PM\nTo: 1:45 PM",
+        "arrived 10:12, session ran until 10:55",
+        "joined 16:01; call ended 16:49",
+        "Logged on 2:04 pm, logged off 2:56 pm",
+        "Signed on 11:00, signed off 11:40",
+        "Connected 9:00 disconnected 9:45",
+        "Arrival: 3:20 PM. Departure: 4:05 PM",
+        "Beginning time 8:10 Stop time 9:00",
+    ]
+    for s in samples:
+        assert [t.minutes for t in find_time_mentions(s)] == [t.minutes for t in find_time_mentions(s, unfiltered)], s
+        assert find_time_mentions(s), s

@@ -100,6 +100,11 @@ class TimeRules:
                 "word_relations": dict,
                 "word_time_follow": str,
                 "year_like": str,
+                "label_filler": str,
+                "start_label_initials": str,
+                "scheduled_before": str,
+                "scheduled_after": str,
+                "arrival_not_after": str,
             },
         )
         dur = validate_fields(
@@ -107,7 +112,15 @@ class TimeRules:
             data.get("duration"),
             "[duration]",
             required={"minute_units": str, "hour_units": str, "hhmm_labels": str, "number_words": dict, "fixed": dict},
-            optional={"not_after": str, "compact_hm": str, "prime": str, "echo": str, "sum_sep": str},
+            optional={
+                "not_after": str,
+                "compact_hm": str,
+                "prime": str,
+                "echo": str,
+                "sum_sep": str,
+                "hms": str,
+                "minutes_field": str,
+            },
         )
         cues = validate_fields(
             path,
@@ -128,6 +141,9 @@ class TimeRules:
                 "near_chars": int,
                 "block_label": str,
                 "total_marker": str,
+                "session_nouns": list,
+                "session_verbs": list,
+                "bind_after": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -182,11 +198,22 @@ class TimeRules:
         self.year_like_re = re.compile(clock["year_like"]) if clock.get("year_like") else None
         self.year_before_re = re.compile(r"\b(?:in|from|since|during|between|of|circa|until|till)\s*$", flags)
         gap = clock["label_gap"]
+        filler = clock.get("label_filler") or r"\s*[:=\-]?\s*(?:at\s+)?"
+        # Tried only where a word starts with one of the labels' first letters (twice as fast on long notes).
+        initials = clock.get("start_label_initials", "")
+        head = rf"(?=[{re.escape(initials)}])" if initials else ""
         self.labelled_re = re.compile(
-            rf"\b{clock['start_labels']}\s*[:=\-]?\s*(?:at\s+)?(?:{t1}|{m1}|{w1}{follow})"
+            rf"{head}\b{clock['start_labels']}{filler}(?:{t1}|{m1}|{w1}{follow})"
             rf"(?P<gap>[^\n]{{0,{gap}}}?|[^\n]{{0,{gap}}}?\n[^\n]{{0,{gap}}}?)"
-            rf"\b{clock['end_labels']}\s*[:=\-]?\s*(?:at\s+)?(?:{t2}|{m2}|{w2}{follow})(?![\w:])",
+            rf"\b{clock['end_labels']}{filler}(?:{t2}|{m2}|{w2}{follow})(?![\w:])",
             flags,
+        )
+        self.scheduled_before_re = (
+            re.compile(clock["scheduled_before"], flags) if clock.get("scheduled_before") else None
+        )
+        self.scheduled_after_re = re.compile(clock["scheduled_after"], flags) if clock.get("scheduled_after") else None
+        self.arrival_not_after_re = (
+            re.compile(clock["arrival_not_after"], flags) if clock.get("arrival_not_after") else None
         )
         # One clock time (for log entries): "14:06", "1406 hrs", "2:10 pm".
         self.clock_tok_re = re.compile(rf"(?<![\w:./])(?:{t1}|{m1})(?![\w:])", flags)
@@ -198,7 +225,7 @@ class TimeRules:
             for key in ("start", "end"):
                 lab = clock[f"log_{key}"]
                 self.log_after[key] = re.compile(rf"\s*[-–—:|]?\s*{actor}{lab}\b", flags)
-                self.log_before[key] = re.compile(rf"\b{lab}\s*[:=\-–]?\s*(?:at\s+)?$", flags)
+                self.log_before[key] = re.compile(rf"\b{lab}(?:{filler}|\s*[:=\-–]?\s*(?:at\s+)?)$", flags)
 
         # -- durations
         mu, hu = dur["minute_units"], dur["hour_units"]
@@ -234,11 +261,19 @@ class TimeRules:
             r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?!\s*(?:[ap]\.?m|-|–|to\b))(?![\d:])", flags
         )
         self.hhmm_label_re = re.compile(rf"\b{dur['hhmm_labels']}\s*[:=\-]?\s*$", flags)
+        self.hms_re = re.compile(dur["hms"], flags) if dur.get("hms") else None
+        self.minutes_field_re = re.compile(dur["minutes_field"], flags) if dur.get("minutes_field") else None
 
         # -- cues
         cue_cat: dict[str, str] = {}
+        # "<noun> <verb>" session pairs first: a phrase listed under a category keeps that category
+        groups: list[tuple[str, list[Any]]] = [
+            ("session", [f"{n} {v}" for n in cues.get("session_nouns", []) for v in cues.get("session_verbs", [])])
+        ]
         for cat in ("session", "total", "psychotherapy", "em", "crisis", "negative", "partial", "near_negative"):
-            for phrase in cues.get(cat, []):
+            groups.append((cat, cues.get(cat, [])))
+        for cat, phrases in groups:
+            for phrase in phrases:
                 if not isinstance(phrase, str) or not phrase.strip():
                     raise DataFileError(_FILE, f"cue {phrase!r} must be a non-empty string", row=f"[cues].{cat}")
                 cue_cat[re.sub(r"\s+", " ", phrase.lower().strip())] = cat
@@ -248,6 +283,7 @@ class TimeRules:
         self.near_chars = int(cues.get("near_chars", 12))
         self.block_label_re = re.compile(cues["block_label"], flags) if cues.get("block_label") else None
         self.total_marker_re = re.compile(cues["total_marker"], flags) if cues.get("total_marker") else None
+        self.bind_after_re = re.compile(cues["bind_after"], flags) if cues.get("bind_after") else None
 
     # -- numbers --------------------------------------------------------------------------
     def word_number(self, s: str) -> float | None:
@@ -416,14 +452,18 @@ def _judge(ctx: _Context, start: int, end: int, *, labelled: bool) -> tuple[str,
     best: tuple[int, int, str] | None = None  # (distance, negative-first tiebreak, category)
     category = "session"
     cat_best: tuple[int, str] | None = None
+    bind = ctx.rules.bind_after_re
     for cs, ce, cat in cues:
         between = text[ce:start] if ce <= start else text[end:cs]
         dist = len(between) + _COMMA_COST * between.count(",")
         key = (dist, 0 if cat in ("negative", "partial") else 1, cat)
         if best is None or key < best:
             best = key
-        if cat not in ("negative", "partial", "session") and (cat_best is None or dist < cat_best[0]):
-            cat_best = (dist, cat)
+        if cat not in ("negative", "partial", "session"):
+            if bind is not None and cs >= end and bind.match(between):
+                dist = 0  # "16 minutes in supportive psychotherapy": the minutes are of what follows
+            if cat_best is None or dist < cat_best[0]:
+                cat_best = (dist, cat)
     if cat_best is not None:
         category = cat_best[1]
     qualifier = ""
@@ -459,12 +499,37 @@ def _label_before(ctx: _Context, lo: int, start: int) -> str | None:
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _NOT_WORD = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~–—’‘“”•"})
+# Words a minutes field may start with (where ``minutes_field`` is tried): "Contact Duration (min)", "Minutes:".
+_FIELD_STARTS = frozenset(
+    [
+        "duration",
+        "length",
+        "time",
+        "min",
+        "mins",
+        "minutes",
+        "minute",
+        "total",
+        "session",
+        "therapy",
+        "psychotherapy",
+        "face",
+        "f2f",
+        "service",
+        "svc",
+        "contact",
+        "visit",
+        "crisis",
+        "billable",
+        "timed",
+    ]
+)
 _AN_BEFORE = re.compile(r"\ban?\s*-?\s*$", re.IGNORECASE)
 
 
-def _word_positions(low: str, words: frozenset[str]) -> list[int]:
+def _word_positions(low: str, words: frozenset[str], vocab: set[str] | None = None) -> list[int]:
     """Start offsets of the words of ``words`` that occur in ``low`` as whole words."""
-    present = words.intersection(low.translate(_NOT_WORD).split())
+    present = words.intersection(vocab if vocab is not None else low.translate(_NOT_WORD).split())
     out = []
     n = len(low)
     for w in present:
@@ -491,12 +556,45 @@ def _scan(rx: re.Pattern[str], text: str, positions: list[int]) -> list[re.Match
     return out
 
 
+def _after_scheduled(
+    text: str,
+    m: re.Match[str],
+    a: tuple[int, int, str | None],
+    b: tuple[int, int, str | None],
+    clock_toks: list[re.Match[str]],
+    rules: TimeRules,
+) -> tuple[int, int, str | None]:
+    """The start of a session that starts at an arrival time: the scheduled time instead when the client came early
+    ("arrived at 9:48 for her 10:00 appointment ... we met until 10:50")."""
+    span = clock_span(a, b)
+    sb, sa = rules.scheduled_before_re, rules.scheduled_after_re
+    if span is None or (sb is None and sa is None):
+        return a
+    lo = text.rfind("\n\n", 0, m.start()) + 1
+    for t in clock_toks:
+        if t.start() < lo or t.start() >= m.end():
+            continue
+        c = _clock(t, "_1")
+        if c is None:
+            continue
+        marked = (sb is not None and sb.search(text, max(0, t.start() - 40), t.start())) or (
+            sa is not None and sa.match(text, t.end())
+        )
+        if not marked:
+            continue
+        s2 = clock_span(c, b)
+        if s2 is not None and span[0] < s2[0] < span[1] and s2[1] == span[1]:
+            return c
+    return a
+
+
 def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes: int = 480) -> list[TimeMention]:
     """Every clock range and stated duration in ``text`` that documents time of this session."""
     rules = rules or load_time_rules()
     low = text.lower()
     digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
-    words = _word_positions(low, rules.word_starts)
+    vocab = set(low.translate(_NOT_WORD).split())
+    words = _word_positions(low, rules.word_starts, vocab)
     if "hour" in low or "hr" in low:
         for unit in ("hour", "hr"):
             i = low.find(unit)
@@ -542,8 +640,16 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
     # -- labelled start/end ("Start: 14:00 End: 14:41", "began at quarter past two, ended at three")
     clock_toks = _scan(rules.clock_tok_re, text, digits)
     if clock_toks or words:
-        for m in rules.labelled_re.finditer(text):
+        pos = 0
+        while (m := rules.labelled_re.search(text, pos)) is not None:
+            pos = m.end()
             a, b = _clock(m, "_1", rules), _clock(m, "_2", rules)
+            if m.groupdict().get("ARR") and a is not None and b is not None:
+                na = rules.arrival_not_after_re
+                if na is not None and na.search(text, max(0, m.start() - 30), m.start()):
+                    pos = m.start() + 1  # "Mother arrived at 4:15": someone else's; a later start may pair
+                    continue
+                a = _after_scheduled(text, m, a, b, clock_toks, rules)
             add_range(m.start(), m.end(), a, b, _judge(ctx, m.start(), m.end(), labelled=True))
 
     # -- log entries ("14:06 session begins" ... "14:58 session ends"), the label before or after the time
@@ -658,9 +764,30 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         out.append(TimeMention("duration", mins, s, e, judged[0], None, judged[1]))
         taken.append((s, e))
 
+    if rules.minutes_field_re is not None and ("min" in low):
+        # "Contact Duration (min): 60", "Minutes: 53": the label is the cue
+        for m in _scan(rules.minutes_field_re, text, sorted(_word_positions(low, _FIELD_STARTS, vocab))):
+            s, e = m.start(), m.end()
+            n = int(m.group("n"))
+            judged = _judge(ctx, m.start("n"), e, labelled=True)  # cues in the label count ("Psychotherapy minutes")
+            if judged is None or overlaps(s, e) or not 0 < n <= max_minutes:
+                continue
+            out.append(TimeMention("duration", n, s, e, judged[0], None, judged[1]))
+            taken.append((s, e))
+    if rules.hms_re is not None:
+        # "Call duration 00:47:12", "0:52:13" on its own line
+        for m in _scan(rules.hms_re, text, digits):
+            h = int(m.group("h"))
+            if h > 8:
+                continue
+            labelled = rules.hhmm_label_re.search(text, max(0, m.start() - 40), m.start()) is not None
+            if labelled or h == 0:
+                add_duration(m.start(), m.end(), h * 60 + int(m.group("m")))
     for m in _scan(rules.hhmm_re, text, digits):
         if rules.hhmm_label_re.search(text, max(0, m.start() - 40), m.start()):
-            add_duration(m.start("h"), m.end("m"), int(m.group("h")) * 60 + int(m.group("m")))
+            h, mi = int(m.group("h")), int(m.group("m"))
+            # "Duration 52:13" is minutes and seconds: no session runs 52 hours
+            add_duration(m.start("h"), m.end("m"), h * 60 + mi if h < 24 else h)
     for m in _scan(rules.hm_re, text, positions):
         h = 1.0 if m.group("h").lower() in ("a", "an") else rules.word_number(m.group("h"))
         mi = rules.word_number(m.group("m"))
