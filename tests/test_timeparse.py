@@ -353,3 +353,23 @@ def test_timeparse_start_label_initials_cover_the_labels() -> None:
     for s in samples:
         assert [t.minutes for t in find_time_mentions(s)] == [t.minutes for t in find_time_mentions(s, unfiltered)], s
         assert find_time_mentions(s), s
+
+
+def test_time_of_session_label_is_a_session_cue() -> None:
+    got = find_time_mentions("Time of session: 11:40 am - 12:35 pm")
+    assert [(m.minutes, m.category) for m in got] == [(55, "session")]
+
+
+def test_cueless_range_in_running_prose_is_not_session_time() -> None:
+    # The cue ("works nights") sits on the previous line; the range itself sits in prose.
+    assert find_time_mentions("He works nights at the\nwarehouse (10 pm - 6 am), written up twice for conflicts.") == []
+
+
+def test_cueless_range_in_its_own_header_field_is_session_time() -> None:
+    got = find_time_mentions("Client: M. R.     DOS: 03/18/2025     10:30-11:15     CPT: 90834")
+    assert [m.minutes for m in got] == [45]
+
+
+def test_ranges_longer_than_the_sanity_bound_are_not_sessions() -> None:
+    # settings.toml max_session_minutes: an 8-hour shift is never one session
+    assert find_time_mentions("Session 10:00 pm - 6:00 am") == []

@@ -70,7 +70,7 @@ class NoteSentencizer:
 class SessionFacts:
     """Sections, session-time mentions and session facts of a note, as plain data on ``doc._.cptnlp``."""
 
-    def __init__(self, nlp: Language, name: str = "cptnlp_session", *, max_session_minutes: int = 480) -> None:
+    def __init__(self, nlp: Language, name: str = "cptnlp_session", *, max_session_minutes: int | None = None) -> None:
         self.name = name
         self.max_session_minutes = max_session_minutes
         self.time_rules: TimeRules = load_time_rules()
@@ -93,6 +93,6 @@ def make_sentences(nlp: Language, name: str) -> NoteSentencizer:
     return NoteSentencizer(nlp, name)
 
 
-@Language.factory("cptnlp_session", default_config={"max_session_minutes": 480})
-def make_session(nlp: Language, name: str, max_session_minutes: int) -> SessionFacts:
+@Language.factory("cptnlp_session", default_config={"max_session_minutes": None})
+def make_session(nlp: Language, name: str, max_session_minutes: int | None) -> SessionFacts:
     return SessionFacts(nlp, name, max_session_minutes=max_session_minutes)

@@ -497,6 +497,24 @@ def _label_before(ctx: _Context, lo: int, start: int) -> str | None:
     return None
 
 
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_FIELD_SEP = re.compile(r"[ ]{2,}|\t|\s\|\s")
+
+
+def _bare_range_ok(ctx: _Context, lo: int, hi: int, start: int, end: int) -> bool:
+    """A clock range with no cue counts only where nothing else is said about it: alone on its line,
+    after a label, or with at most a few words around it ("10:00-10:50 in office"). In running prose
+    ("night shift at the warehouse (10 pm - 6 am), written up twice") the cue may sit on another line."""
+    if _label_before(ctx, lo, start) is not None:
+        return True
+    # Header lines hold several fields apart by wide spaces, tabs or bars: the range's own field is what counts.
+    seps = [m.end() for m in _FIELD_SEP.finditer(ctx.text, lo, start)]
+    lo = seps[-1] if seps else lo
+    nxt = _FIELD_SEP.search(ctx.text, end, hi)
+    hi = nxt.start() if nxt else hi
+    return len(_WORD.findall(ctx.text, lo, start)) + len(_WORD.findall(ctx.text, end, hi)) <= 3
+
+
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _NOT_WORD = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~–—’‘“”•"})
 # Words a minutes field may start with (where ``minutes_field`` is tried): "Contact Duration (min)", "Minutes:".
@@ -588,9 +606,13 @@ def _after_scheduled(
     return a
 
 
-def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes: int = 480) -> list[TimeMention]:
+def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes: int | None = None) -> list[TimeMention]:
     """Every clock range and stated duration in ``text`` that documents time of this session."""
     rules = rules or load_time_rules()
+    if max_minutes is None:
+        from ..rules import load_settings
+
+        max_minutes = load_settings()["time"]["max_session_minutes"]
     low = text.lower()
     digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
     vocab = set(low.translate(_NOT_WORD).split())
@@ -698,7 +720,7 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         judged = _judge(ctx, s, e, labelled=False)
         if judged is None:
             lo, hi = ctx.clause(s, e)
-            if ctx.cues_in(lo, hi, (s, e)):
+            if ctx.cues_in(lo, hi, (s, e)) or not _bare_range_ok(ctx, lo, hi, s, e):
                 continue
             judged = ("session", "")
         add_range(s, e, a, b, judged)
