@@ -144,3 +144,23 @@ def test_fast_inference_matches_the_sklearn_pipeline() -> None:
     fast, ref = model._fast.scores(X), model.reference_scores(X)
     assert np.allclose(fast, ref, atol=1e-6)
     assert ((fast >= model._thr) == (ref >= model._thr)).all()
+
+
+def test_shipped_model_loads_without_importing_scikit_learn() -> None:
+    """Inference runs from the exported arrays; scikit-learn is imported only to rebuild or inspect."""
+    import subprocess
+    import sys
+
+    code = "import sys; from cptnlp.classify.model import load_model; load_model(); print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"
+
+
+def test_altered_export_is_refused(tiny_model: tuple[Path, Path], tmp_path: Path) -> None:
+    _, model_dir = tiny_model
+    bad = tmp_path / "altered_export"
+    shutil.copytree(model_dir, bad)
+    with (bad / "evidence_fast.npz").open("ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(bad)

@@ -10,45 +10,63 @@ compares the two on the whole corpus.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["FastLinear", "fast_path"]
+__all__ = ["FastLinear", "fast_path", "load_export", "save_export"]
 
 _CACHE_LIMIT = 200_000
 _CHUNK = 128  # sentences scored together
 
 
-class _Block:
-    """One fitted TfidfVectorizer as vocabulary indices, idf and settings."""
+def _char_wb(word: str, lo: int, hi: int) -> list[str]:
+    """scikit-learn's ``char_wb`` n-grams of one lower-cased word (padded with a space each side)."""
+    w = " " + word + " "
+    w_len = len(w)
+    out = []
+    for n in range(lo, hi + 1):
+        offset = 0
+        out.append(w[offset : offset + n])
+        while offset + n < w_len:
+            offset += 1
+            out.append(w[offset : offset + n])
+        if offset == 0:  # a short word counts once
+            break
+    return out
 
-    def __init__(self, vec: Any, offset: int) -> None:
-        self.analyzer = vec.build_analyzer()
-        self.vocab: dict[str, int] = vec.vocabulary_
-        self.idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
-        self.sublinear = bool(vec.sublinear_tf)
-        self.per_word = vec.analyzer == "char_wb"
-        # Word n-grams of whitespace tokens from lower-case input (what prepare() produces) need
-        # no analyzer call: the tokens are the text split on whitespace.
-        self.plain_words = (
-            vec.analyzer == "word"
-            and vec.token_pattern == r"\S+"
-            and vec.tokenizer is None
-            and vec.preprocessor is None
-            and vec.stop_words is None
-            and vec.strip_accents is None
-        )
-        self.ngram_range = vec.ngram_range
+
+class _Block:
+    """One fitted TfidfVectorizer as vocabulary indices, idf and settings (plain data, no scikit-learn)."""
+
+    def __init__(
+        self,
+        kind: str,
+        terms: list[str],
+        idf: np.ndarray | None,
+        sublinear: bool,
+        ngram_range: tuple[int, int],
+        offset: int,
+    ) -> None:
+        if kind not in ("word", "char_wb"):
+            raise ValueError(f"unsupported block kind {kind!r}")
+        self.kind = kind
+        self.terms = terms
+        self.vocab: dict[str, int] = {t: i for i, t in enumerate(terms)}
+        self.idf = idf
+        self.sublinear = sublinear
+        self.per_word = kind == "char_wb"
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.offset = offset
-        self.size = len(self.vocab)
+        self.size = len(terms)
         self._cache: dict[str, list[int]] = {}
 
     def _word_ids(self, word: str) -> list[int]:
         ids = self._cache.get(word)
         if ids is None:
             vocab = self.vocab
-            ids = [vocab[g] for g in self.analyzer(word) if g in vocab]
+            ids = [vocab[g] for g in _char_wb(word.lower(), *self.ngram_range) if g in vocab]
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[word] = ids
@@ -61,16 +79,15 @@ class _Block:
             for w in text.split():
                 out += self._word_ids(w)
             return out
+        # Word n-grams of whitespace tokens (token_pattern \S+, lower-cased), as the vectorizer makes them.
         vocab = self.vocab
-        if self.plain_words and text == text.lower():
-            toks = text.split()
-            lo, hi = self.ngram_range
-            out = []
-            for n in range(lo, hi + 1):
-                grams = toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
-                out += [vocab[g] for g in grams if g in vocab]
-            return out
-        return [vocab[g] for g in self.analyzer(text) if g in vocab]
+        toks = text.lower().split()
+        lo, hi = self.ngram_range
+        out = []
+        for n in range(lo, hi + 1):
+            grams = toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+            out += [vocab[g] for g in grams if g in vocab]
+        return out
 
     def add_scores(self, texts: list[str], weights: np.ndarray, out: np.ndarray) -> None:
         """Add this block's contribution (l2-normalised tf-idf rows times ``weights``) to ``out``."""
@@ -127,7 +144,8 @@ class FastLinear:
 
 def fast_path(pipeline: Any) -> FastLinear | None:
     """A FastLinear equivalent to ``pipeline``, or None when its shape is not the supported one:
-    Pipeline(FeatureUnion of TfidfVectorizer(word|char_wb) -> OneVsRestClassifier(linear, multilabel))."""
+    Pipeline(FeatureUnion of TfidfVectorizer -> OneVsRestClassifier(linear, multilabel)), where each
+    vectorizer is ``char_wb`` or ``word`` n-grams of whitespace tokens, lower-cased, l2-normalised."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
@@ -137,18 +155,29 @@ def fast_path(pipeline: Any) -> FastLinear | None:
     union, clf = pipeline.steps[0][1], pipeline.steps[1][1]
     if not isinstance(union, FeatureUnion) or not isinstance(clf, OneVsRestClassifier) or not clf.multilabel_:
         return None
+    if union.transformer_weights:
+        return None
     blocks, offset = [], 0
     for _, vec in union.transformer_list:
-        if (
-            not isinstance(vec, TfidfVectorizer)
-            or vec.analyzer not in ("word", "char_wb")
-            or vec.norm != "l2"
-            or vec.binary
-            or union.transformer_weights
-        ):
+        plain = (
+            isinstance(vec, TfidfVectorizer)
+            and vec.norm == "l2"
+            and not vec.binary
+            and vec.lowercase
+            and vec.preprocessor is None
+            and vec.strip_accents is None
+            and (vec.analyzer == "char_wb" or (vec.analyzer == "word" and vec.token_pattern == r"\S+"))
+            and vec.tokenizer is None
+            and vec.stop_words is None
+        )
+        if not plain:
             return None
-        blocks.append(_Block(vec, offset))
-        offset += len(vec.vocabulary_)
+        terms = [""] * len(vec.vocabulary_)
+        for t, i in vec.vocabulary_.items():
+            terms[i] = t
+        idf = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else None
+        blocks.append(_Block(vec.analyzer, terms, idf, bool(vec.sublinear_tf), vec.ngram_range, offset))
+        offset += len(terms)
     ests = clf.estimators_
     if not all(hasattr(e, "coef_") and e.coef_.shape == (1, offset) for e in ests):
         return None
@@ -156,3 +185,38 @@ def fast_path(pipeline: Any) -> FastLinear | None:
     bias = np.array([float(np.ravel(e.intercept_)[0]) for e in ests])
     proba = all(hasattr(e, "predict_proba") for e in ests)
     return FastLinear(blocks, weights, bias, proba)
+
+
+def save_export(fast: FastLinear, path: Path) -> None:
+    """Write the arrays of ``fast`` to an .npz that loads without scikit-learn (and without pickle)."""
+    arrays: dict[str, np.ndarray] = {
+        "weights": fast.weights,
+        "bias": fast.bias,
+        "proba": np.array(fast.proba),
+        "n_blocks": np.array(len(fast.blocks)),
+    }
+    for k, b in enumerate(fast.blocks):
+        arrays[f"b{k}_kind"] = np.array(b.kind)
+        arrays[f"b{k}_terms"] = np.array(b.terms, dtype=str)
+        arrays[f"b{k}_idf"] = b.idf if b.idf is not None else np.zeros(0)
+        arrays[f"b{k}_has_idf"] = np.array(b.idf is not None)
+        arrays[f"b{k}_sublinear"] = np.array(b.sublinear)
+        arrays[f"b{k}_ngram"] = np.array(b.ngram_range)
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def load_export(path: Path) -> FastLinear:
+    """The FastLinear saved by :func:`save_export`."""
+    with np.load(path, allow_pickle=False) as z:
+        blocks, offset = [], 0
+        for k in range(int(z["n_blocks"])):
+            terms = z[f"b{k}_terms"].tolist()
+            idf = z[f"b{k}_idf"] if bool(z[f"b{k}_has_idf"]) else None
+            lo, hi = (int(x) for x in z[f"b{k}_ngram"])
+            blocks.append(_Block(str(z[f"b{k}_kind"]), terms, idf, bool(z[f"b{k}_sublinear"]), (lo, hi), offset))
+            offset += len(terms)
+        weights = np.ascontiguousarray(z["weights"], dtype=np.float64)
+        if weights.shape[0] != offset:
+            raise ValueError(f"weights have {weights.shape[0]} rows for {offset} features")
+        return FastLinear(blocks, weights, np.asarray(z["bias"], dtype=np.float64), bool(z["proba"]))
