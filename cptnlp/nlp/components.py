@@ -72,7 +72,11 @@ class SessionFacts:
 
     def __init__(self, nlp: Language, name: str = "cptnlp_session", *, max_session_minutes: int | None = None) -> None:
         self.name = name
-        self.max_session_minutes = max_session_minutes
+        if max_session_minutes is None:
+            from ..rules import load_settings
+
+            max_session_minutes = load_settings()["time"]["max_session_minutes"]
+        self.max_session_minutes: int = max_session_minutes
         self.time_rules: TimeRules = load_time_rules()
         self.fact_rules: tuple[FactRule, ...] = load_fact_rules()
         self.section_rules: SectionRules = load_section_rules()
