@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -19,7 +17,8 @@ if not Doc.has_extension("cptnlp"):
     Doc.set_extension("cptnlp", default=None)
 
 _ABBREV = {"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "approx", "st", "jr", "sr", "appt"}
-_END = re.compile(r"^[.!?]+$")
+_NEWLINE = numpy.array([ord("\n")], dtype=numpy.uint32)
+_FINAL = numpy.array([ord(c) for c in ".!?"], dtype=numpy.uint32)
 
 
 class NoteSentencizer:
@@ -27,6 +26,13 @@ class NoteSentencizer:
 
     Clinical notes break lines without punctuation (bullets, `Label: value` fields), which
     spaCy's punctuation sentencizer runs together; line breaks end a sentence here.
+
+    A token starts a sentence when the token before it is whitespace holding a line break, or
+    when the last non-space token before it is sentence-final punctuation (``.``, ``!``, ``?``)
+    and it is whitespace, or begins with a capital or a digit and is not punctuation, unless the
+    punctuation follows an abbreviation ("Dr.") or an initial ("Kevin O."). Whitespace holding
+    a line break never starts one. Worked out on token arrays (no Token objects): per-token
+    Python costs as much as the rest of the pipeline.
     """
 
     def __init__(self, nlp: Language, name: str = "cptnlp_sentences") -> None:
@@ -36,35 +42,44 @@ class NoteSentencizer:
         n = len(doc)
         if n == 0:
             return doc
-        starts = [1] * n
-        prev_end = False
-        prev_text = ""
-        prev_tok_text = ""
-        prev_newline = False
-        # One pass with the previous token's attributes in locals: each doc[i] builds a Token object.
-        for i, tok in enumerate(doc):
-            text = tok.text
-            space = tok.is_space
-            if i:
-                start = False
-                if prev_newline:
-                    start = True
-                elif prev_end and not tok.is_punct and (text[:1].isupper() or text[:1].isdigit() or space):
-                    # not after an abbreviation ("Dr.") or an initial ("Kevin O.")
-                    start = prev_text.lower().rstrip(".") not in _ABBREV and not (len(prev_text) == 1 and prev_text.isupper())
-                if space and "\n" in text:
-                    start = False
-                starts[i] = 1 if start else -1
-                if _END.match(text):
-                    prev_end = True
-                    prev_text = prev_tok_text
-                elif not space:
-                    prev_end = False
-            prev_tok_text = text
-            prev_newline = space and "\n" in text
+        data = doc._.cptnlp
+        text = data["text"] if data and "text" in data else doc.text
+        arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(numpy.int64)
+        idx, length = arr[:, 0], arr[:, 1]
+        space, punct = arr[:, 2].astype(bool), arr[:, 3].astype(bool)
+        stop = idx + length
+        # Per-token counts of line breaks and of sentence-final characters, from prefix sums over the text.
+        newline = _prefix_counts(text, _NEWLINE)
+        final = _prefix_counts(text, _FINAL)
+        has_newline = space & (newline[stop] > newline[idx])
+        is_end = (length > 0) & (final[stop] - final[idx] == length)
+        is_end[0] = False  # a note opening with "." has no sentence to end
+        # The last non-space token before each token, and whether it ends a sentence.
+        last = numpy.maximum.accumulate(numpy.where(space, -1, numpy.arange(n)))
+        last = numpy.concatenate(([-1], last[:-1]))
+        after_end = (last >= 0) & is_end[numpy.maximum(last, 0)]
+        after_newline = numpy.concatenate(([False], has_newline[:-1]))
+        starts = after_newline.copy()
+        for i in numpy.flatnonzero(after_end & ~after_newline & ~punct).tolist():
+            first = text[idx[i]]
+            if not (space[i] or first.isupper() or first.isdigit()):
+                continue
+            j = last[i] - 1  # the token before the full stop
+            prev = text[idx[j] : stop[j]] if j >= 0 else ""
+            starts[i] = prev.lower().rstrip(".") not in _ABBREV and not (len(prev) == 1 and prev.isupper())
+        starts &= ~has_newline
+        starts[0] = True
         # One array write: setting Token.is_sent_start per token re-scans the Doc each time (quadratic).
-        doc.from_array([SENT_START], numpy.asarray(starts, dtype="int32").astype("uint64").reshape(n, 1))
+        doc.from_array([SENT_START], numpy.where(starts, 1, -1).astype("uint64").reshape(n, 1))
         return doc
+
+
+def _prefix_counts(text: str, chars: numpy.ndarray) -> numpy.ndarray:
+    """``out[k]`` = how many characters of ``text[:k]`` are in ``chars`` (code points)."""
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+    out = numpy.zeros(len(codes) + 1, dtype=numpy.int64)
+    numpy.cumsum(numpy.isin(codes, chars), out=out[1:])
+    return out
 
 
 class SessionFacts:
@@ -83,8 +98,10 @@ class SessionFacts:
 
     def __call__(self, doc: Doc) -> Doc:
         data = doc._.cptnlp or {}
-        # Doc.text joins every token's text; keep the one copy for the later components.
-        text = data["text"] = doc.text
+        # NoteTokenizer keeps the original string: Doc.text would rebuild it from every token.
+        text = data.get("text")
+        if text is None:
+            text = data["text"] = doc.text
         data["sections"] = find_sections(text, self.section_rules)
         data["time"] = find_time_mentions(text, self.time_rules, max_minutes=self.max_session_minutes)
         data["facts"] = find_facts(text, self.fact_rules)
