@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import DataFileError
 from ..rules import load_data_text, parse_toml, validate_fields
+from . import fastre
 
 __all__ = ["FACT_NAMES", "FactHit", "FactRule", "find_facts", "load_fact_rules"]
 
@@ -46,12 +47,15 @@ FACT_NAMES = (
 class FactRule:
     """A fact regex. Case-insensitive rules run on the lower-cased text (``lower``), which is
     2-3x faster than re.IGNORECASE; ``regex`` is the IGNORECASE form, used when lower-casing
-    would change the text's length (offsets must index the original text)."""
+    would change the text's length (offsets must index the original text). ``fast`` is the
+    fast form of the matching pattern for ASCII text (:mod:`cptnlp.nlp.fastre`): RE2 alone, or
+    RE2 finding candidate starts for ``re`` when the pattern has look-arounds or back-references."""
 
     fact: str
     value: str
     regex: re.Pattern[str]
     lower: re.Pattern[str] | None = None
+    fast: Any = None
 
 
 _ESCAPE = re.compile(r"\\.|\(\?P<\w+>|\(\?P=\w+\)")
@@ -79,14 +83,18 @@ def parse_fact_rules(text: str, path: str = _FILE) -> tuple[FactRule, ...]:
         pattern = row["pattern"]
         if not row.get("case") and any(ch.isupper() for ch in _ESCAPE.sub("", pattern)):
             raise DataFileError(
-                path, f"case-insensitive pattern for {row['fact']} must be written in lower case (or set case = true)", row=i
+                path,
+                f"case-insensitive pattern for {row['fact']} must be written in lower case (or set case = true)",
+                row=i,
             )
         try:
             if row.get("case"):
-                out.append(FactRule(row["fact"], row["value"], re.compile(pattern, re.MULTILINE)))
+                rx = re.compile(pattern, re.MULTILINE)
+                out.append(FactRule(row["fact"], row["value"], rx, None, fastre.compile_fast(rx)))
             else:
                 rx = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
-                out.append(FactRule(row["fact"], row["value"], rx, re.compile(pattern, re.MULTILINE)))
+                lower = re.compile(pattern, re.MULTILINE)
+                out.append(FactRule(row["fact"], row["value"], rx, lower, fastre.compile_fast(lower)))
         except re.error as exc:
             raise DataFileError(path, f"invalid regular expression for {row['fact']}: {exc}", row=i) from None
     return tuple(out)
@@ -98,27 +106,49 @@ def load_fact_rules() -> tuple[FactRule, ...]:
     return parse_fact_rules(text, path)
 
 
-def _capture(m: re.Match[str], text: str) -> str | None:
-    for k, v in m.groupdict().items():
-        if v is not None and (k.startswith("n") or k == "cred"):
-            return text[m.start(k) : m.end(k)]
+def _capture(m: Any, text: str, groups: dict[str, int]) -> str | None:
+    for k, g in groups.items():
+        if k.startswith("n") or k == "cred":
+            start, end = m.span(g)
+            if start >= 0:
+                return text[start:end]
     return None
 
 
-def find_facts(text: str, rules: tuple[FactRule, ...] | None = None) -> dict[str, list[FactHit]]:
-    """All fact hits in ``text``, grouped by fact name."""
+def find_facts(
+    text: str, rules: tuple[FactRule, ...] | None = None, *, use_fast: bool = True
+) -> dict[str, list[FactHit]]:
+    """All fact hits in ``text``, grouped by fact name.
+
+    ASCII text goes through RE2 where a rule has an RE2 form (same matches, linear time);
+    ``use_fast=False`` forces Python's ``re`` (the reference the RE2 path is tested against).
+    """
     rules = rules or load_fact_rules()
     hits: dict[str, list[FactHit]] = {}
     lowered = text.lower()
     same = len(lowered) == len(text)
+    fast = use_fast and fastre.ascii_safe(text)
+    lowered_b = lowered.encode("ascii") if fast else b""
+    text_b = text.encode("ascii") if fast else b""
     for r in rules:
-        matches = r.lower.finditer(lowered) if r.lower is not None and same else r.regex.finditer(text)
+        groups = r.regex.groupindex
+        if fast and r.fast is not None:
+            matches: Any = r.fast.finditer(text, text_b) if r.lower is None else r.fast.finditer(lowered, lowered_b)
+        else:
+            matches = r.lower.finditer(lowered) if r.lower is not None and same else r.regex.finditer(text)
+        ev = groups.get("ev")
         for m in matches:
             # A rule may name its evidence with (?P<ev>...) when the match needs wider context.
-            start, end = m.span("ev") if "ev" in r.regex.groupindex and m.group("ev") is not None else m.span()
+            start, end = m.span()
+            if ev is not None:
+                es, ee = m.span(ev)
+                if es >= 0:
+                    start, end = es, ee
             if end == start:
                 continue
-            hits.setdefault(r.fact, []).append(FactHit(r.fact, r.value, start, end, _capture(m, text)))
+            hits.setdefault(r.fact, []).append(
+                FactHit(r.fact, r.value, start, end, _capture(m, text, groups) if groups else None)
+            )
     return hits
 
 
@@ -140,7 +170,9 @@ def facts_summary(hits: dict[str, list[FactHit]]) -> dict[str, Any]:
     out["client_location"] = bool(hits.get("client_location"))
     out["telehealth_consent"] = bool(hits.get("telehealth_consent"))
     out["complexity_factors"] = [
-        f for f in ("complexity_communication", "complexity_caregiver", "complexity_sentinel", "complexity_play") if hits.get(f)
+        f
+        for f in ("complexity_communication", "complexity_caregiver", "complexity_sentinel", "complexity_play")
+        if hits.get(f)
     ]
     out["interpreter"] = bool(hits.get("interpreter"))
     out["em_work"] = bool(hits.get("em_work"))
