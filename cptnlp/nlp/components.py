@@ -17,8 +17,6 @@ if not Doc.has_extension("cptnlp"):
     Doc.set_extension("cptnlp", default=None)
 
 _ABBREV = {"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "approx", "st", "jr", "sr", "appt"}
-_NEWLINE = numpy.array([ord("\n")], dtype=numpy.uint32)
-_FINAL = numpy.array([ord(c) for c in ".!?"], dtype=numpy.uint32)
 
 
 class NoteSentencizer:
@@ -48,12 +46,13 @@ class NoteSentencizer:
         idx, length = arr[:, 0], arr[:, 1]
         space, punct = arr[:, 2].astype(bool), arr[:, 3].astype(bool)
         stop = idx + length
-        # Per-token counts of line breaks and of sentence-final characters, from prefix sums over the text.
-        newline = _prefix_counts(text, _NEWLINE)
-        final = _prefix_counts(text, _FINAL)
-        has_newline = space & (newline[stop] > newline[idx])
-        is_end = (length > 0) & (final[stop] - final[idx] == length)
-        is_end[0] = False  # a note opening with "." has no sentence to end
+        # Line breaks live in whitespace tokens and sentence-final marks in punctuation tokens: look at those only.
+        has_newline = numpy.zeros(n, dtype=bool)
+        for i in numpy.flatnonzero(space).tolist():
+            has_newline[i] = "\n" in text[idx[i] : stop[i]]
+        is_end = numpy.zeros(n, dtype=bool)
+        for i in numpy.flatnonzero(punct[1:]).tolist():  # a note opening with "." has no sentence to end
+            is_end[i + 1] = not text[idx[i + 1] : stop[i + 1]].strip(".!?")
         # The last non-space token before each token, and whether it ends a sentence.
         last = numpy.maximum.accumulate(numpy.where(space, -1, numpy.arange(n)))
         last = numpy.concatenate(([-1], last[:-1]))
@@ -72,14 +71,6 @@ class NoteSentencizer:
         # One array write: setting Token.is_sent_start per token re-scans the Doc each time (quadratic).
         doc.from_array([SENT_START], numpy.where(starts, 1, -1).astype("uint64").reshape(n, 1))
         return doc
-
-
-def _prefix_counts(text: str, chars: numpy.ndarray) -> numpy.ndarray:
-    """``out[k]`` = how many characters of ``text[:k]`` are in ``chars`` (code points)."""
-    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
-    out = numpy.zeros(len(codes) + 1, dtype=numpy.int64)
-    numpy.cumsum(numpy.isin(codes, chars), out=out[1:])
-    return out
 
 
 class SessionFacts:
