@@ -92,3 +92,28 @@ def test_fast_forms_match_re_on_random_text(text: str, k: int) -> None:
         for m in fast.finditer(text, text.encode("ascii"))
     ]
     assert got == want
+
+
+def test_superset_can_drop_anchors_for_slices() -> None:
+    assert fastre.superset(r"^\bmeets?\s+criteria\b[\b]$", drop_anchors=True) == r"meets?\s+criteria[\b]"
+
+
+def test_evidence_rule_filter_keeps_every_sentence_a_rule_matches() -> None:
+    from collections import defaultdict
+
+    from cptnlp import Checker
+    from cptnlp.nlp.evidence import add_rule_evidence, load_evidence_rules, sentence_records
+
+    nlp = Checker(use_model=False).nlp
+    rules = load_evidence_rules()
+    assert all(f is not None for _, _, f in rules)
+    hits = 0
+    for text in corpus_texts():
+        doc = nlp.make_doc(text)
+        for _, proc in nlp.pipeline[:2]:  # sentences and session facts (sections)
+            doc = proc(doc)
+        records = sentence_records(doc, doc._.cptnlp["sections"])
+        slow = add_rule_evidence(defaultdict(list), records, rules)
+        assert add_rule_evidence(defaultdict(list), records, rules, text) == slow
+        hits += sum(map(len, slow.values()))
+    assert hits > 500

@@ -7,10 +7,13 @@ import re
 from functools import cache
 from typing import Any
 
+import numpy
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..types import ELEMENTS, CharSpan
+from . import fastre
 from .sections import Section
 
 __all__ = ["Evidence", "section_elements", "sentence_records"]
@@ -38,8 +41,7 @@ def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, 
     starts = [s.header_start for s in sections]
     text = (doc._.cptnlp or {}).get("text") or doc.text
     out = []
-    for sent in doc.sents:
-        s, e = sent.start_char, sent.end_char
+    for s, e in sentence_bounds(doc):
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
@@ -59,7 +61,22 @@ def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, 
     return out
 
 
-def section_elements(records: list[tuple[int, int, str, str | None]], mapping: dict[str, list[str]]) -> dict[str, list[CharSpan]]:
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence, as ``doc.sents`` gives them, read off token arrays."""
+    n = len(doc)
+    if n == 0:
+        return []
+    arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
+    first = arr[:, 0] == 1
+    first[0] = True
+    starts = numpy.flatnonzero(first)
+    last = numpy.append(starts[1:], n) - 1
+    return list(zip(arr[starts, 1].tolist(), (arr[last, 1] + arr[last, 2]).tolist(), strict=True))
+
+
+def section_elements(
+    records: list[tuple[int, int, str, str | None]], mapping: dict[str, list[str]]
+) -> dict[str, list[CharSpan]]:
     """Rules-only evidence: each sentence carries the elements its section implies."""
     out: dict[str, list[CharSpan]] = {e: [] for e in ELEMENTS}
     for s, e, t, label in records:
@@ -68,7 +85,10 @@ def section_elements(records: list[tuple[int, int, str, str | None]], mapping: d
     return out
 
 
-def load_evidence_rules() -> list[tuple[str, re.Pattern[str]]]:
+EvidenceRule = tuple[str, re.Pattern[str], "fastre.SliceFilter | None"]
+
+
+def load_evidence_rules() -> list[EvidenceRule]:
     """High-precision rules from ``patterns/evidence_rules.toml`` that add evidence to the model's."""
     from ..errors import DataFileError
     from ..rules import load_toml_data, validate_fields
@@ -82,22 +102,35 @@ def load_evidence_rules() -> list[tuple[str, re.Pattern[str]]]:
         if row["element"] not in _ELEMENTS:
             raise DataFileError(path, f"element {row['element']!r} not one of {list(_ELEMENTS)}", row=i)
         try:
-            out.append((row["element"], re.compile(row["pattern"], 0 if row.get("case") else re.IGNORECASE)))
+            rx = re.compile(row["pattern"], 0 if row.get("case") else re.IGNORECASE)
         except re.error as exc:
             raise DataFileError(path, f"invalid regular expression ({exc})", row=i) from None
+        out.append((row["element"], rx, fastre.SliceFilter.build(rx)))
     return out
 
 
 def add_rule_evidence(
     elements: dict[str, list[CharSpan]],
     records: list[tuple[int, int, str, str | None]],
-    rules: list[tuple[str, re.Pattern[str]]],
+    rules: list[EvidenceRule],
+    text: str | None = None,
 ) -> dict[str, list[CharSpan]]:
-    """Add sentences matched by a rule to their element (in text order, without duplicates)."""
-    for el, rx in rules:
+    """Add sentences matched by a rule to their element (in text order, without duplicates).
+
+    With the note's ``text`` (ASCII), a rule is only tried on the sentences where RE2 finds it
+    can start a match in the whole note.
+    """
+    data = text.encode("ascii") if text is not None and fastre.ascii_safe(text) else None
+    bounds = [r[0] for r in records]
+    for el, rx, filt in rules:
+        todo = records
+        if data is not None and filt is not None:
+            todo = [
+                records[k] for k in sorted({bisect.bisect_right(bounds, p) - 1 for p in filt.starts(data)}) if k >= 0
+            ]
         have = {(sp.start, sp.end) for sp in elements[el]}
         added = False
-        for s, e, t, _ in records:
+        for s, e, t, _ in todo:
             if (s, e) not in have and rx.search(t):
                 elements[el].append(CharSpan(s, e, t, label=el))
                 added = True
@@ -125,7 +158,7 @@ class Evidence:
             data["elements"] = section_elements(records, self.mapping)
         else:
             data["elements"] = self.model.element_spans(records)
-        data["elements"] = add_rule_evidence(data["elements"], records, self.rules)
+        data["elements"] = add_rule_evidence(data["elements"], records, self.rules, data.get("text"))
         doc._.cptnlp = data
         return doc
 

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Exact", "Hybrid", "ascii_safe", "compile_fast", "superset"]
+__all__ = ["Exact", "Hybrid", "SliceFilter", "ascii_safe", "compile_fast", "superset"]
 
 try:  # google-re2 is a dependency; without it everything runs on Python's re, only slower.
     import re2 as _re2
@@ -69,8 +69,12 @@ class Exact:
         return self.rx.finditer(data)
 
 
-def superset(pattern: str) -> str:
-    """``pattern`` with look-arounds removed and back-references widened: it matches wherever ``pattern`` does."""
+def superset(pattern: str, *, drop_anchors: bool = False) -> str:
+    """``pattern`` with look-arounds removed and back-references widened: it matches wherever ``pattern`` does.
+
+    ``drop_anchors`` also removes ``\\b``, ``\\B``, ``^`` and ``$``, so that the superset matches a
+    slice's matches in the whole text too (a slice's edges are not the text's).
+    """
     out: list[str] = []
     i, n = 0, len(pattern)
     in_class = False
@@ -82,7 +86,8 @@ def superset(pattern: str) -> str:
                 out.append(r"[\s\S]*?")
                 i = m.end()
                 continue
-            out.append(pattern[i : i + 2])
+            if not (drop_anchors and not in_class and pattern[i + 1 : i + 2] in ("b", "B", "A", "Z", "z")):
+                out.append(pattern[i : i + 2])
             i += 2
             continue
         if in_class:
@@ -102,6 +107,9 @@ def superset(pattern: str) -> str:
             continue
         if _LOOK.match(pattern, i):
             i = _group_end(pattern, i)
+            continue
+        if drop_anchors and ch in "^$":
+            i += 1
             continue
         out.append(ch)
         i += 1
@@ -166,6 +174,39 @@ class Hybrid:
                 continue
             yield m
             pos = m.end()
+
+
+class SliceFilter:
+    """Where in a text a pattern can match any slice of it: RE2 over the whole text, once, instead of
+    ``re`` over every slice. A slice with no candidate start can hold no match of the pattern."""
+
+    __slots__ = ("candidates",)
+
+    def __init__(self, candidates: Any) -> None:
+        self.candidates = candidates
+
+    @classmethod
+    def build(cls, rx: re.Pattern[str]) -> SliceFilter | None:
+        if rx.flags & ~(re.MULTILINE | re.UNICODE | re.IGNORECASE):
+            return None
+        try:
+            wide = superset(rx.pattern, drop_anchors=True)
+        except ValueError:
+            return None
+        candidates = _re2_compile(("(?i)" if rx.flags & re.IGNORECASE else "") + wide, False)
+        return None if candidates is None else cls(candidates)
+
+    def starts(self, data: bytes) -> list[int]:
+        """Every position of ``data`` (an ASCII text as bytes) where a match of the pattern can start."""
+        out: list[int] = []
+        pos, n, find = 0, len(data), self.candidates.search
+        while pos <= n:
+            m = find(data, pos)
+            if m is None:
+                break
+            out.append(m.start())
+            pos = m.start() + 1
+        return out
 
 
 def ascii_safe(text: str) -> bool:
