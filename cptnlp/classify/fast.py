@@ -89,57 +89,82 @@ class _Block:
             out += [vocab[g] for g in grams if g in vocab]
         return out
 
-    def add_scores(self, texts: list[str], weights: np.ndarray, out: np.ndarray) -> None:
-        """Add this block's contribution (l2-normalised tf-idf rows times ``weights``) to ``out``."""
-        idx: list[int] = []
-        lengths: list[int] = []
-        for t in texts:
-            ids = self.ids(t)
-            idx += ids
-            lengths.append(len(ids))
-        if not idx:
-            return
-        keys = np.repeat(np.arange(len(texts), dtype=np.int64) * self.size, lengths)
-        keys += np.array(idx, dtype=np.int64)
-        keys.sort()
-        first = np.empty(len(keys), dtype=bool)
-        first[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
-        r, c = np.divmod(keys[starts], self.size)
-        val = 1.0 + np.log(counts) if self.sublinear else counts
-        if self.idf is not None:
-            val *= self.idf[c]
-        # r is sorted: each row's terms are one run, so per-row sums are reduceat over run starts.
-        new_row = np.empty(len(r), dtype=bool)
-        new_row[0] = True
-        np.not_equal(r[1:], r[:-1], out=new_row[1:])
-        row_starts = np.flatnonzero(new_row)
-        norms = np.sqrt(np.add.reduceat(val * val, row_starts))
-        val /= np.repeat(norms, np.diff(np.append(row_starts, len(r))))
-        out[r[row_starts]] += np.add.reduceat(val[:, None] * weights[c], row_starts, axis=0)
-
 
 class FastLinear:
-    """Scores = sigmoid (or raw decision) of fused linear models over the TF-IDF blocks."""
+    """Scores = sigmoid (or raw decision) of fused linear models over the TF-IDF blocks.
+
+    All blocks are scored in one pass: the (sentence, feature) keys of every block are sorted
+    together, counted, weighted (sublinear tf, idf), l2-normalised per sentence and block, and
+    multiplied into the fused weight matrix with one gather and one segmented sum.
+    """
 
     def __init__(self, blocks: list[_Block], weights: np.ndarray, bias: np.ndarray, proba: bool) -> None:
         self.blocks = blocks
         self.weights = weights  # (n_features, n_labels)
         self.bias = bias
         self.proba = proba
+        self.n_features = sum(b.size for b in blocks)
+        self._idf = (
+            np.concatenate([b.idf if b.idf is not None else np.ones(b.size) for b in blocks]) if blocks else np.ones(0)
+        )
+        self._block_of = (
+            np.concatenate([np.full(b.size, k, dtype=np.int64) for k, b in enumerate(blocks)])
+            if blocks
+            else np.zeros(0, dtype=np.int64)
+        )
+        self._sublinear = (
+            np.concatenate([np.full(b.size, b.sublinear) for b in blocks]) if blocks else np.zeros(0, dtype=bool)
+        )
 
     def scores(self, texts: list[str]) -> np.ndarray:
         out = np.tile(self.bias, (len(texts), 1))
         # In chunks, so a huge note's temporaries (terms x labels) stay small and cache-resident.
         for lo in range(0, len(texts), _CHUNK):
-            chunk, view = texts[lo : lo + _CHUNK], out[lo : lo + _CHUNK]
-            for b in self.blocks:
-                b.add_scores(chunk, self.weights[b.offset : b.offset + b.size], view)
+            self._add_scores(texts[lo : lo + _CHUNK], out[lo : lo + _CHUNK])
         if self.proba:
             out = 1.0 / (1.0 + np.exp(-out))
         return out
+
+    def _add_scores(self, texts: list[str], out: np.ndarray) -> None:
+        """Add the l2-normalised tf-idf rows of ``texts`` times the weights to ``out``."""
+        n_feat = self.n_features
+        rows = np.arange(len(texts), dtype=np.int64) * n_feat
+        parts = []
+        for b in self.blocks:
+            idx: list[int] = []
+            lengths: list[int] = []
+            for t in texts:
+                ids = b.ids(t)
+                idx += ids
+                lengths.append(len(ids))
+            if idx:
+                keys = np.repeat(rows + b.offset, lengths)
+                keys += np.array(idx, dtype=np.int64)
+                parts.append(keys)
+        if not parts:
+            return
+        keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        keys.sort()
+        starts = _run_starts(keys)
+        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        r, c = np.divmod(keys[starts], n_feat)
+        val = np.where(self._sublinear[c], 1.0 + np.log(counts), counts)
+        val *= self._idf[c]
+        # Keys are sorted by sentence, then feature; blocks own consecutive features, so each
+        # (sentence, block) is one run: l2 norms are segmented sums over run starts.
+        seg = _run_starts(r * len(self.blocks) + self._block_of[c])
+        norms = np.sqrt(np.add.reduceat(val * val, seg))
+        val /= np.repeat(norms, np.diff(np.append(seg, len(val))))
+        row_starts = _run_starts(r)
+        out[r[row_starts]] += np.add.reduceat(val[:, None] * self.weights[c], row_starts, axis=0)
+
+
+def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Indices where a new value starts in a sorted array."""
+    first = np.empty(len(sorted_keys), dtype=bool)
+    first[0] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=first[1:])
+    return np.flatnonzero(first)
 
 
 def fast_path(pipeline: Any) -> FastLinear | None:

@@ -8,7 +8,9 @@ __all__ = ["NEGATION_CUES", "prepare"]
 
 # ConText-style: words after a negation cue, up to a clause break, carry a neg_ mark, so that
 # "no impairment noted" and "impairment at work" differ while "denies SI" stays learnable as risk.
-NEGATION_CUES = frozenset({"no", "not", "denies", "denied", "deny", "without", "negative", "none", "never", "n/a", "na", "nor", "absent"})
+NEGATION_CUES = frozenset(
+    {"no", "not", "denies", "denied", "deny", "without", "negative", "none", "never", "n/a", "na", "nor", "absent"}
+)
 # Form layouts: a ticked box becomes the token ``chkyes`` and an empty box ``chkno``, so that
 # "[x] SI" and "[ ] SI" differ. An empty box opens a negation scope like a cue; a ticked box ends one.
 CHECK_YES, CHECK_NO = "chkyes", "chkno"
@@ -18,19 +20,26 @@ _UNCHECKED = re.compile(r"\[\s*\]|\(\s\)|[☐□]")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[a-z]+(?:[-'/][a-z]+)*|\d+(?:\.\d+)?|[%#/=+<>:&]")
 _BREAK = re.compile(r"[.;,()\n]|\bbut\b|\bhowever\b|\bthough\b")
+_BREAK_WORDS = ("but", "however", "though")
+_BREAK_MARKS = re.compile(r"[.;,()\n]")  # _BREAK when no break word is in the text (much faster)
+_BOX_CHARS = re.compile(r"[\[(☒☑✅☐□]")  # every _CHECKED / _UNCHECKED match holds one of these
 _DIGITS = re.compile(r"\d")
 
 
 def _normalise(text: str) -> str:
-    text = _CHECKED.sub(f" {CHECK_YES} ", text)
-    text = _UNCHECKED.sub(f" {CHECK_NO} ", text)
-    return _CAMEL.sub(" ", text).lower()
+    if _BOX_CHARS.search(text):
+        text = _CHECKED.sub(f" {CHECK_YES} ", text)
+        text = _UNCHECKED.sub(f" {CHECK_NO} ", text)
+    lowered = text.lower()
+    return lowered if lowered == text else _CAMEL.sub(" ", text).lower()
 
 
 def prepare(text: str, section: str | None) -> str:
     """A single string for the vectorizers: section token, then tokens with negation scope marked."""
     out = [f"sec_{section or 'none'}"]
-    for clause in _BREAK.split(_normalise(text)):
+    norm = _normalise(text)
+    breaks = _BREAK if any(w in norm for w in _BREAK_WORDS) else _BREAK_MARKS
+    for clause in breaks.split(norm):
         neg = 0
         for tok in _TOKEN.findall(clause):
             if tok in NEGATION_CUES or tok == CHECK_NO:
@@ -41,7 +50,8 @@ def prepare(text: str, section: str | None) -> str:
                 out.append(tok)
                 neg = 0
                 continue
-            tok = _DIGITS.sub("0", tok)
+            if tok[0].isdigit():  # only the number alternative of _TOKEN holds digits
+                tok = _DIGITS.sub("0", tok)
             if neg:
                 out.append("neg_" + tok)
                 neg -= 1
