@@ -8,7 +8,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -72,7 +72,9 @@ class IndexRow:
 
 
 def list_profiles() -> list[str]:
-    return sorted(p.name[:-5] for p in (resources.files("cptnlp") / "data" / "profiles").iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name[:-5] for p in (resources.files("cptnlp") / "data" / "profiles").iterdir() if p.name.endswith(".toml")
+    )
 
 
 @cache
@@ -130,19 +132,36 @@ def _perms(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def minhash(text: str, settings: CloneSettings | None = None) -> bytes | None:
-    """MinHash signature (num_perm uint32, little-endian bytes) of the note's word shingles; None for short notes."""
+    """MinHash signature (num_perm uint32, little-endian bytes) of the note's word shingles; None for short notes.
+
+    A shingle of k words hashes to a polynomial of its words' CRC-32s (mod 2**64), so the
+    shingles of a note are hashed with k array operations instead of a string each.
+    """
     s = settings or load_clone_settings()
     words = normalize_text(text)
     if len(words) < s.min_words:
         return None
     k = s.shingle_words
-    shingles = {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
-    x = np.fromiter((zlib.crc32(sh.encode()) for sh in shingles), dtype=np.uint64, count=len(shingles))
-    a, b = _perms(s.num_perm, s.seed)
-    # multiply-shift hashing mod 2**64 (numpy wraps), keep the high 32 bits
+    hw = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    m = len(words) - k + 1
+    x = hw[:m].copy()
     with np.errstate(over="ignore"):
+        for j in range(1, k):
+            x *= _SHINGLE_MUL
+            x += hw[j : j + m]
+        x = np.unique(x)
+        a, b = _perms(s.num_perm, s.seed)
+        # multiply-shift hashing mod 2**64 (numpy wraps), keep the high 32 bits
         h = (a[:, None] * x[None, :] + b[:, None]) >> np.uint64(32)
     return h.min(axis=1).astype("<u4").tobytes()
+
+
+_SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio), so word order matters
+
+
+@lru_cache(maxsize=65536)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode()) + 1
 
 
 def signature_similarity(a: bytes, b: bytes) -> float:
@@ -167,7 +186,9 @@ def frequency_findings(
     kinds = set(profile.counted_kinds)
     weeks: dict[tuple[int, int], list[IndexRow]] = defaultdict(list)
     for r in rows:
-        if any((rule := table.get(c)) is not None and rule.kind in kinds and not rule.is_deleted(r.date) for c in r.codes):
+        if any(
+            (rule := table.get(c)) is not None and rule.kind in kinds and not rule.is_deleted(r.date) for c in r.codes
+        ):
             iso = r.date.isocalendar()
             weeks[(iso.year, iso.week)].append(r)
     out: dict[int, list[Finding]] = defaultdict(list)
@@ -177,7 +198,9 @@ def frequency_findings(
         group = sorted(group, key=lambda r: (r.date, r.index))
         for r in group:
             others = [o for o in group if o.index != r.index]
-            named = ", ".join(_label(o) for o in others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            named = ", ".join(_label(o) for o in others[:5]) + (
+                f" and {len(others) - 5} more" if len(others) > 5 else ""
+            )
             out[r.index].append(
                 Finding(
                     "frequency.multiple_per_week",
