@@ -60,17 +60,11 @@ class _Block:
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.offset = offset
         self.size = len(terms)
-        self._cache: dict[str, list[int]] = {}
+        self._arrays: dict[str, np.ndarray] = {}  # word -> its char n-gram ids + offset (char_wb)
 
     def _word_ids(self, word: str) -> list[int]:
-        ids = self._cache.get(word)
-        if ids is None:
-            vocab = self.vocab
-            ids = [vocab[g] for g in _char_wb(word.lower(), *self.ngram_range) if g in vocab]
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = ids
-        return ids
+        vocab = self.vocab
+        return [vocab[g] for g in _char_wb(word.lower(), *self.ngram_range) if g in vocab]
 
     def ids(self, text: str) -> list[int]:
         """Vocabulary indices of the text's terms, with repeats (one per occurrence)."""
@@ -88,6 +82,39 @@ class _Block:
             grams = toks if n == 1 else [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
             out += [vocab[g] for g in grams if g in vocab]
         return out
+
+    def keys(self, texts: list[str], n_features: int) -> np.ndarray:
+        """``row * n_features + offset + id`` for every term occurrence of every text (row = position in ``texts``)."""
+        if not self.per_word:
+            idx: list[int] = []
+            lengths: list[int] = []
+            for t in texts:
+                ids = self.ids(t)
+                idx += ids
+                lengths.append(len(ids))
+            keys = np.repeat(np.arange(len(texts), dtype=np.int64) * n_features + self.offset, lengths)
+            keys += np.array(idx, dtype=np.int64)
+            return keys
+        # char_wb: each word's ids are one cached array; a sentence is the concatenation of its words'.
+        cache = self._arrays
+        parts: list[np.ndarray] = []
+        lengths = []
+        for t in texts:
+            n = 0
+            for w in t.split():
+                a = cache.get(w)
+                if a is None:
+                    if len(cache) >= _CACHE_LIMIT:
+                        cache.clear()
+                    a = cache[w] = np.array(self._word_ids(w), dtype=np.int64) + self.offset
+                parts.append(a)
+                n += len(a)
+            lengths.append(n)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        keys = np.concatenate(parts)
+        keys += np.repeat(np.arange(len(texts), dtype=np.int64) * n_features, lengths)
+        return keys
 
 
 class FastLinear:
@@ -128,22 +155,9 @@ class FastLinear:
     def _add_scores(self, texts: list[str], out: np.ndarray) -> None:
         """Add the l2-normalised tf-idf rows of ``texts`` times the weights to ``out``."""
         n_feat = self.n_features
-        rows = np.arange(len(texts), dtype=np.int64) * n_feat
-        parts = []
-        for b in self.blocks:
-            idx: list[int] = []
-            lengths: list[int] = []
-            for t in texts:
-                ids = b.ids(t)
-                idx += ids
-                lengths.append(len(ids))
-            if idx:
-                keys = np.repeat(rows + b.offset, lengths)
-                keys += np.array(idx, dtype=np.int64)
-                parts.append(keys)
-        if not parts:
+        keys = np.concatenate([b.keys(texts, n_feat) for b in self.blocks])
+        if not len(keys):
             return
-        keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
         keys.sort()
         starts = _run_starts(keys)
         counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
