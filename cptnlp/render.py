@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 from .types import ELEMENTS, Report
 
@@ -13,9 +14,12 @@ _COLOR = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
 
 def line_col(text: str, pos: int, _cache: dict[int, list[int]] | None = None) -> tuple[int, int]:
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     ln = bisect.bisect_right(starts, pos)
     return ln, pos - starts[ln - 1] + 1
+
+
+_NEWLINE = re.compile("\n")
 
 
 def _quote(s: str, limit: int = 90) -> str:
@@ -24,7 +28,7 @@ def _quote(s: str, limit: int = 90) -> str:
 
 
 def format_text(report: Report, text: str, *, name: str = "note", color: bool = False) -> str:
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
 
     def lc(pos: int) -> str:
         ln = bisect.bisect_right(starts, pos)
