@@ -13,13 +13,13 @@ _MARK = {"error": "ERROR  ", "warning": "WARNING", "info": "INFO   "}
 _COLOR = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
 
+_NEWLINE = re.compile("\n")
+
+
 def line_col(text: str, pos: int, _cache: dict[int, list[int]] | None = None) -> tuple[int, int]:
     starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     ln = bisect.bisect_right(starts, pos)
     return ln, pos - starts[ln - 1] + 1
-
-
-_NEWLINE = re.compile("\n")
 
 
 def _quote(s: str, limit: int = 90) -> str:
@@ -53,7 +53,7 @@ def format_text(report: Report, text: str, *, name: str = "note", color: bool = 
         where = lc(f.spans[0].start) if f.spans else "-"
         lines.append(f"{paint(f.severity, _MARK[f.severity])} {f.code} [{where}] {f.message}")
         for s in f.spans[:3]:
-            lines.append(f"         {lc(s.start)}  \"{_quote(s.text)}\"")
+            lines.append(f'         {lc(s.start)}  "{_quote(s.text)}"')
         if f.source:
             lines.append(f"         source: {f.source}")
     counts = {sev: sum(1 for f in report.findings if f.severity == sev) for sev in ("error", "warning", "info")}
