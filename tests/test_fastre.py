@@ -117,3 +117,25 @@ def test_evidence_rule_filter_keeps_every_sentence_a_rule_matches() -> None:
         assert add_rule_evidence(defaultdict(list), records, rules, text) == slow
         hits += sum(map(len, slow.values()))
     assert hits > 500
+
+
+def test_shipped_fact_rules_are_prefiltered_by_one_pattern_set() -> None:
+    from cptnlp.nlp.facts import _prefilter
+
+    rules = load_fact_rules()
+    pf = _prefilter(rules)
+    assert pf is not None
+    text = "Client present via Zoom video. Signed: Ana Cruz, LMFT"
+    possible = pf.possible(text.lower().encode(), text.encode())
+    matched = {k for k, r in enumerate(rules) if (r.lower or r.regex).search(text.lower() if r.lower else text)}
+    assert matched and matched <= possible < set(range(len(rules)))
+
+
+def test_pattern_set_flags_every_pattern_that_matches() -> None:
+    pats = [re.compile(p, re.MULTILINE) for p in (r"\bab\b(?!a)", r"^b+$", r"(?P<w>a+)-(?P=w)", r"zz")]
+    ps = fastre.PatternSet.build(pats)
+    assert ps is not None
+    for text in ("ab b", "aa-aa\nbbb", "aba", "zz", ""):
+        want = {k for k, rx in enumerate(pats) if rx.search(text)}
+        assert want <= ps.possible(text.encode())
+    assert ps.possible(b"q") == set()

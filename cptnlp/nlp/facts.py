@@ -130,7 +130,11 @@ def find_facts(
     fast = use_fast and fastre.ascii_safe(text)
     lowered_b = lowered.encode("ascii") if fast else b""
     text_b = text.encode("ascii") if fast else b""
-    for r in rules:
+    prefilter = _prefilter(rules) if fast else None
+    possible = prefilter.possible(lowered_b, text_b) if prefilter is not None else None
+    for k, r in enumerate(rules):
+        if possible is not None and k not in possible:
+            continue  # RE2 found no place where this rule can match
         groups = r.regex.groupindex
         if fast and r.fast is not None:
             matches: Any = r.fast.finditer(text, text_b) if r.lower is None else r.fast.finditer(lowered, lowered_b)
@@ -150,6 +154,39 @@ def find_facts(
                 FactHit(r.fact, r.value, start, end, _capture(m, text, groups) if groups else None)
             )
     return hits
+
+
+class _Prefilter:
+    """One RE2 pass per form of the text (lower-cased, as written) telling which rules can match."""
+
+    def __init__(self, rules: tuple[FactRule, ...]) -> None:
+        self.lower = [k for k, r in enumerate(rules) if r.lower is not None]
+        self.case = [k for k, r in enumerate(rules) if r.lower is None]
+        self.lower_set = fastre.PatternSet.build([rules[k].lower for k in self.lower])  # type: ignore[misc]
+        self.case_set = fastre.PatternSet.build([rules[k].regex for k in self.case]) if self.case else None
+        self.ok = self.lower_set is not None and (self.case_set is not None or not self.case)
+
+    def possible(self, lowered: bytes, text: bytes) -> set[int] | None:
+        if not self.ok:
+            return None
+        out = {self.lower[i] for i in self.lower_set.possible(lowered)}  # type: ignore[union-attr]
+        if self.case_set is not None:
+            out |= {self.case[i] for i in self.case_set.possible(text)}
+        return out
+
+
+_PREFILTERS: dict[int, tuple[tuple[FactRule, ...], _Prefilter | None]] = {}
+
+
+def _prefilter(rules: tuple[FactRule, ...]) -> _Prefilter | None:
+    """The prefilter of a rule tuple, built once (keyed by identity: hashing the rules costs more than the scan)."""
+    hit = _PREFILTERS.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        pf = _Prefilter(rules)
+        if len(_PREFILTERS) > 8:
+            _PREFILTERS.clear()
+        hit = _PREFILTERS[id(rules)] = (rules, pf if pf.ok else None)
+    return hit[1]
 
 
 def facts_summary(hits: dict[str, list[FactHit]]) -> dict[str, Any]:

@@ -23,10 +23,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Exact", "Hybrid", "SliceFilter", "ascii_safe", "compile_fast", "superset"]
+__all__ = ["Exact", "Hybrid", "PatternSet", "SliceFilter", "ascii_safe", "compile_fast", "superset"]
 
 try:  # google-re2 is a dependency; without it everything runs on Python's re, only slower.
-    import re2 as _re2
+    import re2 as _re2_pkg
+    from re2 import _re2
+
+    _UNANCHORED = _re2.RE2.Anchor.UNANCHORED
 except ImportError:  # pragma: no cover - exercised only in a broken install
     _re2 = None
 
@@ -37,15 +40,36 @@ _UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]|\\Z|\(\?>|[*+?}]\+")
 _UNSAFE_TEXT = re.compile("[\x0b\x1c-\x1f]")
 
 
-def _re2_compile(pattern: str, multiline: bool) -> Any:
+def _re2_compile(pattern: str, multiline: bool, *, capture: bool = True) -> Any:
+    """The low-level RE2 object (its ``Match`` returns the spans of all groups), or None."""
     if _re2 is None or _UNSUPPORTED.search(pattern):
         return None
-    opts = _re2.Options()
+    opts = _re2_pkg.Options()
     opts.log_errors = False
+    opts.never_capture = not capture
     try:
-        return _re2.compile((b"(?m)" if multiline else b"") + pattern.encode("utf-8"), opts)
+        rx = _re2.RE2((b"(?m)" if multiline else b"") + pattern.encode("utf-8"), opts)
     except Exception:  # any RE2 refusal means: stay on re
         return None
+    return rx if rx.ok() else None
+
+
+class _Spans:
+    """The part of a match object the callers use: ``span(group)``, ``start()``, ``end()``."""
+
+    __slots__ = ("spans",)
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+
+    def span(self, group: int = 0) -> tuple[int, int]:
+        return self.spans[group]
+
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    def end(self) -> int:
+        return self.spans[0][1]
 
 
 def compile_fast(rx: re.Pattern[str]) -> Exact | Hybrid | None:
@@ -64,9 +88,19 @@ class Exact:
     def __init__(self, rx: Any) -> None:
         self.rx = rx
 
-    def finditer(self, text: str, data: bytes) -> Iterator[Any]:
-        """Matches in ``data`` (``text`` as ASCII bytes); they have ``span()`` and ``span(group_number)``."""
-        return self.rx.finditer(data)
+    def finditer(self, text: str, data: bytes) -> Iterator[_Spans]:
+        """Non-empty matches in ``data`` (``text`` as ASCII bytes): ``span()``, ``span(group_number)``."""
+        pos, n, match = 0, len(data), self.rx.Match
+        while pos <= n:
+            spans = match(_UNANCHORED, data, pos, n)
+            start, end = spans[0]
+            if start < 0:
+                return
+            if end > start:
+                yield _Spans(spans)
+                pos = end
+            else:
+                pos = start + 1
 
 
 def superset(pattern: str, *, drop_anchors: bool = False) -> str:
@@ -156,18 +190,17 @@ class Hybrid:
             wide = superset(exact.pattern)
         except ValueError:
             return None
-        candidates = _re2_compile(wide, bool(exact.flags & re.MULTILINE))
+        candidates = _re2_compile(wide, bool(exact.flags & re.MULTILINE), capture=False)
         return None if candidates is None else cls(exact, candidates)
 
     def finditer(self, text: str, data: bytes) -> Iterator[re.Match[str]]:
         """``exact.finditer(text)`` (``data`` is ``text`` as ASCII bytes), without empty matches."""
         pos, n = 0, len(text)
-        match, find = self.exact.match, self.candidates.search
+        match, find = self.exact.match, self.candidates.Match
         while pos <= n:
-            cand = find(data, pos)
-            if cand is None:
+            start = find(_UNANCHORED, data, pos, n)[0][0]
+            if start < 0:
                 return
-            start = cand.start()
             m = match(text, start)
             if m is None or m.end() == start:
                 pos = start + 1
@@ -193,20 +226,57 @@ class SliceFilter:
             wide = superset(rx.pattern, drop_anchors=True)
         except ValueError:
             return None
-        candidates = _re2_compile(("(?i)" if rx.flags & re.IGNORECASE else "") + wide, False)
+        candidates = _re2_compile(("(?i)" if rx.flags & re.IGNORECASE else "") + wide, False, capture=False)
         return None if candidates is None else cls(candidates)
 
     def starts(self, data: bytes) -> list[int]:
         """Every position of ``data`` (an ASCII text as bytes) where a match of the pattern can start."""
         out: list[int] = []
-        pos, n, find = 0, len(data), self.candidates.search
+        pos, n, find = 0, len(data), self.candidates.Match
         while pos <= n:
-            m = find(data, pos)
-            if m is None:
+            start = find(_UNANCHORED, data, pos, n)[0][0]
+            if start < 0:
                 break
-            out.append(m.start())
-            pos = m.start() + 1
+            out.append(start)
+            pos = start + 1
         return out
+
+
+class PatternSet:
+    """Which of many patterns can match a text, from one RE2 pass (RE2::Set of their supersets).
+
+    A pattern not in :meth:`possible` has no match in the text, so its own scan can be skipped.
+    """
+
+    __slots__ = ("_set",)
+
+    def __init__(self, rx_set: Any) -> None:
+        self._set = rx_set
+
+    @classmethod
+    def build(cls, patterns: list[re.Pattern[str]]) -> PatternSet | None:
+        if _re2 is None or not patterns:
+            return None
+        opts = _re2_pkg.Options()
+        opts.log_errors = False
+        rx_set = _re2.Set(_UNANCHORED, opts)
+        for rx in patterns:
+            if rx.flags & ~(re.MULTILINE | re.UNICODE):
+                return None
+            try:
+                wide = superset(rx.pattern)
+            except ValueError:
+                return None
+            if (
+                _UNSUPPORTED.search(wide)
+                or rx_set.Add((b"(?m)" if rx.flags & re.MULTILINE else b"") + wide.encode("utf-8")) < 0
+            ):
+                return None
+        return cls(rx_set) if rx_set.Compile() else None
+
+    def possible(self, data: bytes) -> set[int]:
+        """Indices of the patterns that may match ``data`` (an ASCII text as bytes)."""
+        return set(self._set.Match(data))
 
 
 def ascii_safe(text: str) -> bool:
