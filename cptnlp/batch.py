@@ -191,6 +191,7 @@ def _score_local(
     n_chunks = 0
     resumed = 0
     if workers <= 1:
+        init_worker(model, use_model)
         for k, recs in _chunked(iter_records(inp), chunk_size):
             n_chunks = k + 1
             if k in done:
