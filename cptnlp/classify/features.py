@@ -19,7 +19,8 @@ _UNCHECKED = re.compile(r"\[\s*\]|\(\s\)|[☐□]")
 # camelCase and snake_case keys of exported records ("riskLevel", "risk_si") -> separate words.
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[a-z]+(?:[-'/][a-z]+)*|\d+(?:\.\d+)?|[%#/=+<>:&]")
-_BREAK = re.compile(r"[.;,()\n]|\bbut\b|\bhowever\b|\bthough\b")
+# Clause breaks: punctuation, "but", "however", "though" (the look-behind form of the leading \b is faster).
+_BREAK = re.compile(r"[.;,()\n]|(?<!\w)(?:but|however|though)\b")
 _BREAK_WORDS = ("but", "however", "though")
 _BREAK_MARKS = re.compile(r"[.;,()\n]")  # _BREAK when no break word is in the text (much faster)
 _BOX_CHARS = re.compile(r"[\[(☒☑✅☐□]")  # every _CHECKED / _UNCHECKED match holds one of these
@@ -36,10 +37,17 @@ def _normalise(text: str) -> str:
 
 def prepare(text: str, section: str | None) -> str:
     """A single string for the vectorizers: section token, then tokens with negation scope marked."""
-    out = [f"sec_{section or 'none'}"]
+    head = f"sec_{section or 'none'}"
     norm = _normalise(text)
     breaks = _BREAK if any(w in norm for w in _BREAK_WORDS) else _BREAK_MARKS
-    for clause in breaks.split(norm):
+    clauses = breaks.split(norm)
+    # Tokens never span a clause break, so the clauses can be tokenised as one string. Without a
+    # negation cue there is no scope to mark: the tokens go out as they are, numbers folded to 0.
+    tokens = _TOKEN.findall(" ".join(clauses))
+    if NEGATION_CUES.isdisjoint(tokens) and CHECK_NO not in tokens:
+        return f"{head} {_DIGITS.sub('0', ' '.join(tokens))}" if tokens else head
+    out = [head]
+    for clause in clauses:
         neg = 0
         for tok in _TOKEN.findall(clause):
             if tok in NEGATION_CUES or tok == CHECK_NO:
