@@ -8,7 +8,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -118,9 +118,12 @@ def load_clone_settings() -> CloneSettings:
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 
 
+_NUMBER = re.compile(r"[0-9]+")
+
+
 def normalize_text(text: str) -> list[str]:
     """Lower-cased words with every number folded to '0', so copy-forward notes that differ only in dates/times match."""
-    return ["0" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
+    return _WORD.findall(_NUMBER.sub("0", text.lower()))
 
 
 @cache
@@ -142,7 +145,9 @@ def minhash(text: str, settings: CloneSettings | None = None) -> bytes | None:
     if len(words) < s.min_words:
         return None
     k = s.shingle_words
-    hw = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    if len(_WORD_HASH) > _WORD_HASH_LIMIT:
+        _WORD_HASH.clear()
+    hw = np.fromiter(map(_WORD_HASH.__getitem__, words), dtype=np.uint64, count=len(words))
     m = len(words) - k + 1
     x = hw[:m].copy()
     with np.errstate(over="ignore"):
@@ -159,9 +164,16 @@ def minhash(text: str, settings: CloneSettings | None = None) -> bytes | None:
 _SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio), so word order matters
 
 
-@lru_cache(maxsize=65536)
-def _word_hash(word: str) -> int:
-    return zlib.crc32(word.encode()) + 1
+class _WordHashes(dict[str, int]):
+    """word -> CRC-32 + 1, computed on first lookup (a dict hit costs no Python call)."""
+
+    def __missing__(self, word: str) -> int:
+        h = self[word] = zlib.crc32(word.encode()) + 1
+        return h
+
+
+_WORD_HASH = _WordHashes()
+_WORD_HASH_LIMIT = 100_000
 
 
 def signature_similarity(a: bytes, b: bytes) -> float:
