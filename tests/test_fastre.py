@@ -139,3 +139,35 @@ def test_pattern_set_flags_every_pattern_that_matches() -> None:
         want = {k for k, rx in enumerate(pats) if rx.search(text)}
         assert want <= ps.possible(text.encode())
     assert ps.possible(b"q") == set()
+
+
+_CI_PATTERNS = [
+    re.compile(r"(?<![\w:])(?P<h>\d{1,2}):(?P<m>\d\d)\s*(?:am|pm)?\b", re.IGNORECASE),
+    re.compile(r"\bstart(?:ed)?\s*:?\s*(?P<t>\d{1,2})(?!\d)", re.IGNORECASE | re.MULTILINE),
+    re.compile(r"[.;\n]|(?<!\w)but\b", re.IGNORECASE),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="Startedbu 019:.;\nAPM", max_size=50),
+    st.sampled_from(range(len(_CI_PATTERNS))),
+    st.integers(0, 50),
+)
+def test_fast_pattern_search_and_finditer_match_re(text: str, k: int, pos: int) -> None:
+    rx = _CI_PATTERNS[k]
+    fp = fastre.FastPattern(rx)
+    assert fp._hybrid is not None
+    assert [m.span() for m in fp.finditer(text)] == [m.span() for m in rx.finditer(text)]
+    got, want = fp.search(text, pos), rx.search(text, pos)
+    assert (got and got.span()) == (want and want.span())
+    assert [m.span() for m in fp.finditer(text, 1, 9)] == [m.span() for m in rx.finditer(text, 1, 9)]
+
+
+def test_fast_pattern_keeps_re_for_non_ascii_text_and_empty_matches() -> None:
+    fp = fastre.FastPattern(_CI_PATTERNS[0])
+    text = "Session 10:02\u201310:55 pm"
+    assert [m.group(0) for m in fp.finditer(text)] == ["10:02", "10:55 pm"]
+    empty = fastre.FastPattern(re.compile(r"x*"))
+    assert empty._hybrid is None  # can match the empty string: re's own finditer
+    assert [m.span() for m in empty.finditer("axx")] == [m.span() for m in re.finditer(r"x*", "axx")]

@@ -23,7 +23,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Exact", "Hybrid", "PatternSet", "SliceFilter", "ascii_safe", "compile_fast", "superset"]
+__all__ = [
+    "Exact",
+    "FastPattern",
+    "Hybrid",
+    "PatternSet",
+    "SliceFilter",
+    "ascii_safe",
+    "compile_fast",
+    "hybrid",
+    "superset",
+]
 
 try:  # google-re2 is a dependency; without it everything runs on Python's re, only slower.
     import re2 as _re2_pkg
@@ -186,11 +196,14 @@ class Hybrid:
 
     @classmethod
     def build(cls, exact: re.Pattern[str]) -> Hybrid | None:
+        flags = _inline_flags(exact.flags)
+        if flags is None:
+            return None
         try:
             wide = superset(exact.pattern)
         except ValueError:
             return None
-        candidates = _re2_compile(wide, bool(exact.flags & re.MULTILINE), capture=False)
+        candidates = _re2_compile(flags + wide, bool(exact.flags & re.MULTILINE), capture=False)
         return None if candidates is None else cls(exact, candidates)
 
     def finditer(self, text: str, data: bytes) -> Iterator[re.Match[str]]:
@@ -208,6 +221,51 @@ class Hybrid:
             yield m
             pos = m.end()
 
+    def search(self, text: str, data: bytes, pos: int = 0) -> re.Match[str] | None:
+        """``exact.search(text, pos)``: the leftmost match starting at or after ``pos``."""
+        n = len(text)
+        match, find = self.exact.match, self.candidates.Match
+        while pos <= n:
+            start = find(_UNANCHORED, data, pos, n)[0][0]
+            if start < 0:
+                return None
+            m = match(text, start)
+            if m is not None:
+                return m
+            pos = start + 1
+        return None
+
+    def starts(self, data: bytes) -> set[int]:
+        """Every position where a match of the pattern can start (a superset of the real starts)."""
+        out: set[int] = set()
+        pos, n, find = 0, len(data), self.candidates.Match
+        while pos <= n:
+            start = find(_UNANCHORED, data, pos, n)[0][0]
+            if start < 0:
+                break
+            out.add(start)
+            pos = start + 1
+        return out
+
+
+def _inline_flags(flags: int) -> str | None:
+    """RE2 inline flags for a ``re`` pattern's IGNORECASE / DOTALL (MULTILINE is passed apart), or None if unsupported."""
+    if flags & ~(re.MULTILINE | re.UNICODE | re.IGNORECASE | re.DOTALL):
+        return None
+    return ("(?i)" if flags & re.IGNORECASE else "") + ("(?s)" if flags & re.DOTALL else "")
+
+
+_HYBRIDS: dict[re.Pattern[str], Hybrid | None] = {}
+
+
+def hybrid(rx: re.Pattern[str]) -> Hybrid | None:
+    """The :class:`Hybrid` of a pattern, built on first use (None when RE2 cannot take its superset)."""
+    try:
+        return _HYBRIDS[rx]
+    except KeyError:
+        h = _HYBRIDS[rx] = Hybrid.build(rx)
+        return h
+
 
 class SliceFilter:
     """Where in a text a pattern can match any slice of it: RE2 over the whole text, once, instead of
@@ -220,13 +278,14 @@ class SliceFilter:
 
     @classmethod
     def build(cls, rx: re.Pattern[str]) -> SliceFilter | None:
-        if rx.flags & ~(re.MULTILINE | re.UNICODE | re.IGNORECASE):
+        flags = _inline_flags(rx.flags)
+        if flags is None:
             return None
         try:
             wide = superset(rx.pattern, drop_anchors=True)
         except ValueError:
             return None
-        candidates = _re2_compile(("(?i)" if rx.flags & re.IGNORECASE else "") + wide, False, capture=False)
+        candidates = _re2_compile(flags + wide, False, capture=False)
         return None if candidates is None else cls(candidates)
 
     def starts(self, data: bytes) -> list[int]:
@@ -277,6 +336,68 @@ class PatternSet:
     def possible(self, data: bytes) -> set[int]:
         """Indices of the patterns that may match ``data`` (an ASCII text as bytes)."""
         return set(self._set.Match(data))
+
+
+class FastPattern:
+    """A compiled ``re`` pattern whose whole-text ``search`` and ``finditer`` go through its :class:`Hybrid`.
+
+    Everything else (``match``, ``fullmatch``, windowed searches, ``groupindex``...) is the
+    pattern's own. Calls on the same text reuse its ASCII check and bytes (one-entry cache).
+    """
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx = rx
+        self.match = rx.match
+        self.fullmatch = rx.fullmatch
+        self.pattern = rx.pattern
+        self.flags = rx.flags
+        self.groupindex = rx.groupindex
+        self.groups = rx.groups
+        self._hybrid = hybrid(rx) if _min_width(rx) > 0 else None  # Hybrid skips empty matches; re yields them
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rx, name)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        if endpos is None and self._hybrid is not None:
+            data = _ascii_bytes(text)
+            if data is not None:
+                return self._hybrid.search(text, data, pos)
+        return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+        if pos == 0 and endpos is None and self._hybrid is not None:
+            data = _ascii_bytes(text)
+            if data is not None:
+                return self._finditer(text, data)
+        return self.rx.finditer(text, pos) if endpos is None else self.rx.finditer(text, pos, endpos)
+
+    def _finditer(self, text: str, data: bytes) -> Iterator[re.Match[str]]:
+        yield from self._hybrid.finditer(text, data)  # type: ignore[union-attr]
+
+
+def _min_width(rx: re.Pattern[str]) -> int:
+    """The fewest characters a match of ``rx`` can span (0 when unknown)."""
+    try:
+        from re import _parser
+
+        return int(_parser.parse(rx.pattern, rx.flags).getwidth()[0])
+    except Exception:  # a private module: any surprise means "could be empty"
+        return 0
+
+
+_LAST: tuple[str | None, bytes | None] = (None, None)
+
+
+def _ascii_bytes(text: str) -> bytes | None:
+    """``text`` as bytes when RE2 may read it (see :func:`ascii_safe`), else None; the last answer is kept."""
+    global _LAST
+    last = _LAST  # one read: another thread may replace the pair, never half of it
+    if last[0] is text:
+        return last[1]
+    data = text.encode("ascii") if ascii_safe(text) else None
+    _LAST = (text, data)
+    return data
 
 
 def ascii_safe(text: str) -> bool:
