@@ -117,16 +117,18 @@ def add_rule_evidence(
 ) -> dict[str, list[CharSpan]]:
     """Add sentences matched by a rule to their element (in text order, without duplicates).
 
-    With the note's ``text`` (ASCII), a rule is only tried on the sentences where RE2 finds it
+    With the note's ``text``, a rule is only tried on the sentences where RE2 finds it
     can start a match in the whole note.
     """
-    data = text.encode("ascii") if text is not None and fastre.ascii_safe(text) else None
+    data, wild = fastre.shadow(text) if text is not None else (None, False)
     bounds = [r[0] for r in records]
     for el, rx, filt in rules:
         todo = records
         if data is not None and filt is not None:
             todo = [
-                records[k] for k in sorted({bisect.bisect_right(bounds, p) - 1 for p in filt.starts(data)}) if k >= 0
+                records[k]
+                for k in sorted({bisect.bisect_right(bounds, p) - 1 for p in filt.starts(data, wild)})
+                if k >= 0
             ]
         have = {(sp.start, sp.end) for sp in elements[el]}
         added = False

@@ -48,7 +48,7 @@ class FactRule:
     """A fact regex. Case-insensitive rules run on the lower-cased text (``lower``), which is
     2-3x faster than re.IGNORECASE; ``regex`` is the IGNORECASE form, used when lower-casing
     would change the text's length (offsets must index the original text). ``fast`` is the
-    fast form of the matching pattern for ASCII text (:mod:`cptnlp.nlp.fastre`): RE2 alone, or
+    fast form of the matching pattern (:mod:`cptnlp.nlp.fastre`): RE2 alone on plain ASCII text, or
     RE2 finding candidate starts for ``re`` when the pattern has look-arounds or back-references."""
 
     fact: str
@@ -120,24 +120,27 @@ def find_facts(
 ) -> dict[str, list[FactHit]]:
     """All fact hits in ``text``, grouped by fact name.
 
-    ASCII text goes through RE2 where a rule has an RE2 form (same matches, linear time);
+    RE2 finds the matches, or where ``re`` need look for them (same matches, linear time);
     ``use_fast=False`` forces Python's ``re`` (the reference the RE2 path is tested against).
     """
     rules = rules or load_fact_rules()
     hits: dict[str, list[FactHit]] = {}
     lowered = text.lower()
     same = len(lowered) == len(text)
-    fast = use_fast and fastre.ascii_safe(text)
-    lowered_b = lowered.encode("ascii") if fast else b""
-    text_b = text.encode("ascii") if fast else b""
+    # RE2 reads shadows of the text (fastre.shadow); when lower-casing changes the length, re does it all.
+    fast = use_fast and same
+    lowered_b, wild = fastre.shadow(lowered) if fast else (b"", False)
+    text_b = fastre.shadow(text)[0] if fast else b""
     prefilter = _prefilter(rules) if fast else None
-    possible = prefilter.possible(lowered_b, text_b) if prefilter is not None else None
+    possible = prefilter.possible(lowered_b, text_b, wild) if prefilter is not None else None
     for k, r in enumerate(rules):
         if possible is not None and k not in possible:
             continue  # RE2 found no place where this rule can match
         groups = r.regex.groupindex
         if fast and r.fast is not None:
-            matches: Any = r.fast.finditer(text, text_b) if r.lower is None else r.fast.finditer(lowered, lowered_b)
+            matches: Any = (
+                r.fast.finditer(text, text_b, wild) if r.lower is None else r.fast.finditer(lowered, lowered_b, wild)
+            )
         else:
             matches = r.lower.finditer(lowered) if r.lower is not None and same else r.regex.finditer(text)
         ev = groups.get("ev")
@@ -166,12 +169,12 @@ class _Prefilter:
         self.case_set = fastre.PatternSet.build([rules[k].regex for k in self.case]) if self.case else None
         self.ok = self.lower_set is not None and (self.case_set is not None or not self.case)
 
-    def possible(self, lowered: bytes, text: bytes) -> set[int] | None:
+    def possible(self, lowered: bytes, text: bytes, wild: bool) -> set[int] | None:
         if not self.ok:
             return None
-        out = {self.lower[i] for i in self.lower_set.possible(lowered)}  # type: ignore[union-attr]
+        out = {self.lower[i] for i in self.lower_set.possible(lowered, wild)}  # type: ignore[union-attr]
         if self.case_set is not None:
-            out |= {self.case[i] for i in self.case_set.possible(text)}
+            out |= {self.case[i] for i in self.case_set.possible(text, wild)}
         return out
 
 

@@ -1,24 +1,26 @@
-"""RE2 for the data-file regexes on ASCII text: the same matches as Python's ``re``, in linear time.
+"""RE2 for the data-file regexes: the same matches as Python's ``re``, in linear time.
 
 Python's ``re`` tries a pattern that opens with ``\\b(?:...)`` at every position of the note;
 RE2 runs one automaton over it, 5-10x faster on our rules and with no catastrophic
 backtracking however long the note. The two engines agree exactly only where their syntax and
-character classes agree, so:
+character classes agree, so RE2 works on a *shadow* of the note (:func:`shadow`): the note as
+ASCII bytes, one byte per character, where every non-ASCII character (and the ASCII separators
+that Python's ``\\s`` matches and RE2's does not) becomes the wildcard byte 0x01.
 
-- a pattern without look-arounds or back-references runs on RE2 alone (:func:`compile_fast`);
-- a pattern with them keeps Python's ``re`` for the match itself, and RE2 runs a *superset*
-  pattern (the look-arounds dropped, each back-reference widened to any text) to find where a
-  match can start; ``re`` is only tried at those positions (:class:`Hybrid`);
-- either is used only on ASCII text without vertical tab or the ASCII separators 0x1C-0x1F,
-  which Python's ``\\s`` matches and RE2's does not (every other note goes to ``re``).
+- On a plain ASCII note the shadow is the note itself: a pattern without look-arounds or
+  back-references runs on RE2 alone (:class:`Exact`).
+- Otherwise Python's ``re`` makes every match, and RE2 runs a *superset* of the pattern (built
+  from ``re``'s own parse tree: look-arounds dropped, back-references widened, and on a shadow
+  with wildcards every character atom also matching 0x01) to find where a match can start;
+  ``re`` is tried only there (:class:`Hybrid`).
 
-Patterns are compiled for UTF-8 ``bytes``; on ASCII text byte offsets are character offsets, and
-a non-ASCII character in a pattern simply never matches. tests/test_facts.py checks that the
-paths give identical hits on the corpus.
+Offsets into the shadow are offsets into the note. tests/test_fastre.py checks that every path
+gives ``re``'s matches, on the corpus and on random text.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -29,9 +31,9 @@ __all__ = [
     "Hybrid",
     "PatternSet",
     "SliceFilter",
-    "ascii_safe",
     "compile_fast",
     "hybrid",
+    "shadow",
     "superset",
 ]
 
@@ -43,25 +45,172 @@ try:  # google-re2 is a dependency; without it everything runs on Python's re, o
 except ImportError:  # pragma: no cover - exercised only in a broken install
     _re2 = None
 
-# Constructs RE2 does not support; screened before compiling so RE2 never logs a parse error.
-_LOOK = re.compile(r"\(\?<?[=!]")
-_BACKREF = re.compile(r"\(\?P=\w+\)|\\[1-9]")
+# Constructs of a pattern that RE2 would read differently or not at all (the Exact path needs none).
 _UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]|\\Z|\(\?>|[*+?}]\+")
-_UNSAFE_TEXT = re.compile("[\x0b\x1c-\x1f]")
+WILD = 0x01
+# ASCII characters Python's \s matches and RE2's does not, and the wildcard itself: all become 0x01.
+_UNSAFE = bytes([WILD, 0x0B, 0x1C, 0x1D, 0x1E, 0x1F])
+_TO_WILD = bytes.maketrans(_UNSAFE, bytes([WILD]) * len(_UNSAFE))
+_UNSAFE_TEXT = re.compile("[\x01\x0b\x1c-\x1f]")
 
 
-def _re2_compile(pattern: str, multiline: bool, *, capture: bool = True) -> Any:
-    """The low-level RE2 object (its ``Match`` returns the spans of all groups), or None."""
-    if _re2 is None or _UNSUPPORTED.search(pattern):
+def _wild_errors(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeEncodeError)
+    return "\x01" * (err.end - err.start), err.end
+
+
+codecs.register_error("cptnlp-wild", _wild_errors)
+
+
+def shadow(text: str) -> tuple[bytes, bool]:
+    """The note as one ASCII byte per character, and whether any byte is the wildcard 0x01."""
+    if text.isascii():
+        if _UNSAFE_TEXT.search(text) is None:
+            return text.encode("ascii"), False
+        return text.encode("ascii").translate(_TO_WILD), True
+    return text.encode("ascii", "cptnlp-wild").translate(_TO_WILD), True
+
+
+def _re2_compile(pattern: str, *, capture: bool = True) -> Any:
+    """The low-level RE2 object (its ``Match`` returns the spans of all groups), or None if RE2 refuses."""
+    if _re2 is None:
         return None
     opts = _re2_pkg.Options()
     opts.log_errors = False
     opts.never_capture = not capture
     try:
-        rx = _re2.RE2((b"(?m)" if multiline else b"") + pattern.encode("utf-8"), opts)
+        rx = _re2.RE2(pattern.encode("utf-8"), opts)
     except Exception:  # any RE2 refusal means: stay on re
         return None
     return rx if rx.ok() else None
+
+
+def _starts(rx: Any, data: bytes, pos: int = 0) -> Iterator[int]:
+    """Every position at or after ``pos`` where ``rx`` has a match (ascending)."""
+    n, find = len(data), rx.Match
+    while pos <= n:
+        start = find(_UNANCHORED, data, pos, n)[0][0]
+        if start < 0:
+            return
+        yield start
+        pos = start + 1
+
+
+def superset(pattern: str, flags: int = 0, *, drop_anchors: bool = False, wild: bool = False) -> str:
+    """An RE2 pattern that matches wherever ``re.compile(pattern, flags)`` does, at the same start.
+
+    Built from Python's own parse tree: look-arounds dropped, back-references widened to any text,
+    atomic groups and possessive repeats made ordinary. ``drop_anchors`` also drops ``\\b``, ``\\B``,
+    ``^``, ``$``, ``\\A``, ``\\Z`` (for matches of a slice found in the whole text). ``wild`` is for the
+    shadow of a non-ASCII text (:func:`shadow`): every character-matching atom also matches the
+    wildcard byte, and word boundaries are dropped (they depend on the characters it replaced).
+    Raises ValueError for a construct it does not know.
+    """
+    from re import _constants as c
+    from re import _parser
+
+    tree = _parser.parse(pattern, flags)
+    glob = tree.state.flags
+    head = "".join(f for f, bit in (("(?i)", re.IGNORECASE), ("(?m)", re.MULTILINE), ("(?s)", re.DOTALL)) if glob & bit)
+    multiline = bool(glob & re.MULTILINE)
+
+    def lit(ch: int, in_class: bool = False) -> str:
+        s = chr(ch)
+        if s.isalnum() and s.isascii():
+            return s
+        if ch <= 0x20 or ch == 0x7F:
+            return f"\\x{ch:02x}"
+        if not s.isascii():
+            return s
+        return "\\" + s
+
+    cats = {
+        c.CATEGORY_DIGIT: r"\d",
+        c.CATEGORY_NOT_DIGIT: r"\D",
+        c.CATEGORY_SPACE: r"\s",
+        c.CATEGORY_NOT_SPACE: r"\S",
+        c.CATEGORY_WORD: r"\w",
+        c.CATEGORY_NOT_WORD: r"\W",
+    }
+
+    def klass(items: list) -> str:
+        out = []
+        for op, av in items:
+            if op is c.NEGATE:
+                out.insert(0, "^")
+            elif op is c.LITERAL:
+                out.append(lit(av, True))
+            elif op is c.RANGE:
+                out.append(f"{lit(av[0], True)}-{lit(av[1], True)}")
+            elif op is c.CATEGORY and av in cats:
+                out.append(cats[av])
+            else:
+                raise ValueError(f"class item {op}")
+        return "[" + "".join(out) + "]"
+
+    def widen(atom: str) -> str:
+        return f"(?:{atom}|\\x01)" if wild else atom
+
+    def emit(seq: list) -> str:
+        out = []
+        for op, av in seq:
+            if op is c.LITERAL:
+                out.append(widen(lit(av)))
+            elif op is c.NOT_LITERAL:
+                out.append(widen(f"[^{lit(av, True)}]"))
+            elif op is c.IN:
+                out.append(widen(klass(av)))
+            elif op is c.ANY:
+                out.append(widen("."))
+            elif op is c.BRANCH:
+                out.append("(?:" + "|".join(emit(list(alt)) for alt in av[1]) + ")")
+            elif op is c.SUBPATTERN:
+                _, add, dele, sub = av
+                fl = "".join(f for f, bit in (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL)) if add & bit)
+                fl_off = "".join(
+                    f for f, bit in (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL)) if dele & bit
+                )
+                prefix = "(?" + fl + ("-" + fl_off if fl_off else "") + ":"
+                out.append(prefix + emit(list(sub)) + ")")
+            elif op is c.ATOMIC_GROUP:
+                out.append("(?:" + emit(list(av)) + ")")
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                lo, hi, sub = av
+                body = emit(list(sub))
+                lo = min(lo, 1000)
+                if hi is c.MAXREPEAT or hi > 1000:
+                    q = "*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}"
+                else:
+                    q = f"{{{lo},{hi}}}"
+                out.append(f"(?:{body}){q}" + ("?" if op is c.MIN_REPEAT else ""))
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                continue
+            elif op is c.GROUPREF:
+                out.append(r"[\s\S]*?")
+            elif op is c.GROUPREF_EXISTS:
+                _, yes, no = av
+                out.append("(?:" + emit(list(yes)) + "|" + (emit(list(no)) if no else "") + ")")
+            elif op is c.AT:
+                if drop_anchors:
+                    continue
+                if av in (c.AT_BOUNDARY, c.AT_NON_BOUNDARY):
+                    if not wild:
+                        out.append(r"\b" if av is c.AT_BOUNDARY else r"\B")
+                elif av is c.AT_BEGINNING:
+                    out.append("^")
+                elif av is c.AT_END:
+                    out.append("$" if multiline else "(?m:$)")  # re's $ also matches before a final newline
+                elif av is c.AT_BEGINNING_STRING:
+                    out.append(r"\A")
+                elif av is c.AT_END_STRING:
+                    out.append(r"\z")
+                else:
+                    raise ValueError(f"anchor {av}")
+            else:
+                raise ValueError(f"construct {op}")
+        return "".join(out)
+
+    return head + emit(list(tree))
 
 
 class _Spans:
@@ -82,136 +231,32 @@ class _Spans:
         return self.spans[0][1]
 
 
-def compile_fast(rx: re.Pattern[str]) -> Exact | Hybrid | None:
-    """The fast form of a case-sensitive ``re`` pattern (flags: at most MULTILINE), or None when there is none."""
-    if rx.flags & ~(re.MULTILINE | re.UNICODE):
-        return None
-    exact = _re2_compile(rx.pattern, bool(rx.flags & re.MULTILINE))
-    return Exact(exact) if exact is not None else Hybrid.build(rx)
-
-
-class Exact:
-    """A pattern RE2 matches exactly as ``re`` does."""
-
-    __slots__ = ("rx",)
-
-    def __init__(self, rx: Any) -> None:
-        self.rx = rx
-
-    def finditer(self, text: str, data: bytes) -> Iterator[_Spans]:
-        """Non-empty matches in ``data`` (``text`` as ASCII bytes): ``span()``, ``span(group_number)``."""
-        pos, n, match = 0, len(data), self.rx.Match
-        while pos <= n:
-            spans = match(_UNANCHORED, data, pos, n)
-            start, end = spans[0]
-            if start < 0:
-                return
-            if end > start:
-                yield _Spans(spans)
-                pos = end
-            else:
-                pos = start + 1
-
-
-def superset(pattern: str, *, drop_anchors: bool = False) -> str:
-    """``pattern`` with look-arounds removed and back-references widened: it matches wherever ``pattern`` does.
-
-    ``drop_anchors`` also removes ``\\b``, ``\\B``, ``^`` and ``$``, so that the superset matches a
-    slice's matches in the whole text too (a slice's edges are not the text's).
-    """
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    in_class = False
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            m = _BACKREF.match(pattern, i)
-            if m and not in_class:
-                out.append(r"[\s\S]*?")
-                i = m.end()
-                continue
-            if not (drop_anchors and not in_class and pattern[i + 1 : i + 2] in ("b", "B", "A", "Z", "z")):
-                out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]" or (pattern[i - 1] == "[") or pattern[i - 2 : i] == "[^"
-            out.append(ch)
-            i += 1
-            continue
-        if ch == "[":
-            in_class = True
-            out.append(ch)
-            i += 1
-            continue
-        m = _BACKREF.match(pattern, i)
-        if m:
-            out.append(r"[\s\S]*?")
-            i = m.end()
-            continue
-        if _LOOK.match(pattern, i):
-            i = _group_end(pattern, i)
-            continue
-        if drop_anchors and ch in "^$":
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _group_end(pattern: str, i: int) -> int:
-    """Index just past the group opening at ``pattern[i] == '('``."""
-    depth = 0
-    in_class = False
-    n = len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            if ch == "]" and pattern[i - 1] != "[" and pattern[i - 2 : i] != "[^":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise ValueError("unbalanced parenthesis")
-
-
 class Hybrid:
-    """Python ``re`` matches, tried only where RE2's superset pattern can start one (see module doc)."""
+    """``re``'s matches, tried only where RE2 finds that a superset of the pattern can start one."""
 
-    __slots__ = ("candidates", "exact")
+    __slots__ = ("candidates", "exact", "wild")
 
-    def __init__(self, exact: re.Pattern[str], candidates: Any) -> None:
+    def __init__(self, exact: re.Pattern[str], candidates: Any, wild: Any) -> None:
         self.exact = exact
-        self.candidates = candidates
+        self.candidates = candidates  # superset for a shadow without wildcards
+        self.wild = wild  # superset for a shadow with wildcards
 
     @classmethod
     def build(cls, exact: re.Pattern[str]) -> Hybrid | None:
-        flags = _inline_flags(exact.flags)
-        if flags is None:
-            return None
         try:
-            wide = superset(exact.pattern)
-        except ValueError:
+            plain = _re2_compile(superset(exact.pattern, exact.flags), capture=False)
+            wild = _re2_compile(superset(exact.pattern, exact.flags, wild=True), capture=False)
+        except (ValueError, re.error):
             return None
-        candidates = _re2_compile(flags + wide, bool(exact.flags & re.MULTILINE), capture=False)
-        return None if candidates is None else cls(exact, candidates)
+        return None if plain is None or wild is None else cls(exact, plain, wild)
 
-    def finditer(self, text: str, data: bytes) -> Iterator[re.Match[str]]:
-        """``exact.finditer(text)`` (``data`` is ``text`` as ASCII bytes), without empty matches."""
+    def finditer(self, text: str, data: bytes, wild: bool = False) -> Iterator[re.Match[str]]:
+        """``exact.finditer(text)`` without empty matches (``data, wild = shadow(text)``)."""
+        match = self.exact.match
+        cands = self.wild if wild else self.candidates
         pos, n = 0, len(text)
-        match, find = self.exact.match, self.candidates.Match
         while pos <= n:
-            start = find(_UNANCHORED, data, pos, n)[0][0]
+            start = next(_starts(cands, data, pos), -1)
             if start < 0:
                 return
             m = match(text, start)
@@ -221,38 +266,14 @@ class Hybrid:
             yield m
             pos = m.end()
 
-    def search(self, text: str, data: bytes, pos: int = 0) -> re.Match[str] | None:
+    def search(self, text: str, data: bytes, wild: bool = False, pos: int = 0) -> re.Match[str] | None:
         """``exact.search(text, pos)``: the leftmost match starting at or after ``pos``."""
-        n = len(text)
-        match, find = self.exact.match, self.candidates.Match
-        while pos <= n:
-            start = find(_UNANCHORED, data, pos, n)[0][0]
-            if start < 0:
-                return None
+        match = self.exact.match
+        for start in _starts(self.wild if wild else self.candidates, data, pos):
             m = match(text, start)
             if m is not None:
                 return m
-            pos = start + 1
         return None
-
-    def starts(self, data: bytes) -> set[int]:
-        """Every position where a match of the pattern can start (a superset of the real starts)."""
-        out: set[int] = set()
-        pos, n, find = 0, len(data), self.candidates.Match
-        while pos <= n:
-            start = find(_UNANCHORED, data, pos, n)[0][0]
-            if start < 0:
-                break
-            out.add(start)
-            pos = start + 1
-        return out
-
-
-def _inline_flags(flags: int) -> str | None:
-    """RE2 inline flags for a ``re`` pattern's IGNORECASE / DOTALL (MULTILINE is passed apart), or None if unsupported."""
-    if flags & ~(re.MULTILINE | re.UNICODE | re.IGNORECASE | re.DOTALL):
-        return None
-    return ("(?i)" if flags & re.IGNORECASE else "") + ("(?s)" if flags & re.DOTALL else "")
 
 
 _HYBRIDS: dict[re.Pattern[str], Hybrid | None] = {}
@@ -267,38 +288,68 @@ def hybrid(rx: re.Pattern[str]) -> Hybrid | None:
         return h
 
 
+class Exact:
+    """A pattern RE2 matches exactly as ``re`` does on a shadow without wildcards (its Hybrid otherwise)."""
+
+    __slots__ = ("hybrid", "rx")
+
+    def __init__(self, rx: Any, fallback: Hybrid) -> None:
+        self.rx = rx
+        self.hybrid = fallback
+
+    def finditer(self, text: str, data: bytes, wild: bool = False) -> Iterator[Any]:
+        """Non-empty matches: ``span()``, ``span(group_number)``."""
+        if wild:
+            yield from self.hybrid.finditer(text, data, True)
+            return
+        pos, n, match = 0, len(data), self.rx.Match
+        while pos <= n:
+            spans = match(_UNANCHORED, data, pos, n)
+            start, end = spans[0]
+            if start < 0:
+                return
+            if end > start:
+                yield _Spans(spans)
+                pos = end
+            else:
+                pos = start + 1
+
+
+def compile_fast(rx: re.Pattern[str]) -> Exact | Hybrid | None:
+    """The fast form of a case-sensitive ``re`` pattern (flags: at most MULTILINE), or None when there is none."""
+    if rx.flags & ~(re.MULTILINE | re.UNICODE):
+        return None
+    fallback = Hybrid.build(rx)
+    if fallback is None:
+        return None
+    if _UNSUPPORTED.search(rx.pattern):
+        return fallback
+    exact = _re2_compile(("(?m)" if rx.flags & re.MULTILINE else "") + rx.pattern)
+    return Exact(exact, fallback) if exact is not None else fallback
+
+
 class SliceFilter:
     """Where in a text a pattern can match any slice of it: RE2 over the whole text, once, instead of
     ``re`` over every slice. A slice with no candidate start can hold no match of the pattern."""
 
-    __slots__ = ("candidates",)
+    __slots__ = ("candidates", "wild")
 
-    def __init__(self, candidates: Any) -> None:
+    def __init__(self, candidates: Any, wild: Any) -> None:
         self.candidates = candidates
+        self.wild = wild
 
     @classmethod
     def build(cls, rx: re.Pattern[str]) -> SliceFilter | None:
-        flags = _inline_flags(rx.flags)
-        if flags is None:
-            return None
         try:
-            wide = superset(rx.pattern, drop_anchors=True)
-        except ValueError:
+            plain = _re2_compile(superset(rx.pattern, rx.flags, drop_anchors=True), capture=False)
+            wild = _re2_compile(superset(rx.pattern, rx.flags, drop_anchors=True, wild=True), capture=False)
+        except (ValueError, re.error):
             return None
-        candidates = _re2_compile(flags + wide, False, capture=False)
-        return None if candidates is None else cls(candidates)
+        return None if plain is None or wild is None else cls(plain, wild)
 
-    def starts(self, data: bytes) -> list[int]:
-        """Every position of ``data`` (an ASCII text as bytes) where a match of the pattern can start."""
-        out: list[int] = []
-        pos, n, find = 0, len(data), self.candidates.Match
-        while pos <= n:
-            start = find(_UNANCHORED, data, pos, n)[0][0]
-            if start < 0:
-                break
-            out.append(start)
-            pos = start + 1
-        return out
+    def starts(self, data: bytes, wild: bool = False) -> list[int]:
+        """Every position of the shadow ``data`` where a match of the pattern can start."""
+        return list(_starts(self.wild if wild else self.candidates, data))
 
 
 class PatternSet:
@@ -307,42 +358,43 @@ class PatternSet:
     A pattern not in :meth:`possible` has no match in the text, so its own scan can be skipped.
     """
 
-    __slots__ = ("_set",)
+    __slots__ = ("plain", "wild")
 
-    def __init__(self, rx_set: Any) -> None:
-        self._set = rx_set
+    def __init__(self, plain: Any, wild: Any) -> None:
+        self.plain = plain
+        self.wild = wild
 
     @classmethod
     def build(cls, patterns: list[re.Pattern[str]]) -> PatternSet | None:
         if _re2 is None or not patterns:
             return None
-        opts = _re2_pkg.Options()
-        opts.log_errors = False
-        rx_set = _re2.Set(_UNANCHORED, opts)
-        for rx in patterns:
-            if rx.flags & ~(re.MULTILINE | re.UNICODE):
+        sets = []
+        for wild in (False, True):
+            opts = _re2_pkg.Options()
+            opts.log_errors = False
+            rx_set = _re2.Set(_UNANCHORED, opts)
+            for rx in patterns:
+                try:
+                    wide = superset(rx.pattern, rx.flags, wild=wild)
+                except (ValueError, re.error):
+                    return None
+                if rx_set.Add(wide.encode("utf-8")) < 0:
+                    return None
+            if not rx_set.Compile():
                 return None
-            try:
-                wide = superset(rx.pattern)
-            except ValueError:
-                return None
-            if (
-                _UNSUPPORTED.search(wide)
-                or rx_set.Add((b"(?m)" if rx.flags & re.MULTILINE else b"") + wide.encode("utf-8")) < 0
-            ):
-                return None
-        return cls(rx_set) if rx_set.Compile() else None
+            sets.append(rx_set)
+        return cls(*sets)
 
-    def possible(self, data: bytes) -> set[int]:
-        """Indices of the patterns that may match ``data`` (an ASCII text as bytes)."""
-        return set(self._set.Match(data))
+    def possible(self, data: bytes, wild: bool = False) -> set[int]:
+        """Indices of the patterns that may match the shadow ``data``."""
+        return set((self.wild if wild else self.plain).Match(data))
 
 
 class FastPattern:
     """A compiled ``re`` pattern whose whole-text ``search`` and ``finditer`` go through its :class:`Hybrid`.
 
     Everything else (``match``, ``fullmatch``, windowed searches, ``groupindex``...) is the
-    pattern's own. Calls on the same text reuse its ASCII check and bytes (one-entry cache).
+    pattern's own. Calls on the same text reuse its shadow (one-entry cache).
     """
 
     def __init__(self, rx: re.Pattern[str]) -> None:
@@ -360,20 +412,15 @@ class FastPattern:
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         if endpos is None and self._hybrid is not None:
-            data = _ascii_bytes(text)
-            if data is not None:
-                return self._hybrid.search(text, data, pos)
+            data, wild = _shadow_cached(text)
+            return self._hybrid.search(text, data, wild, pos)
         return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         if pos == 0 and endpos is None and self._hybrid is not None:
-            data = _ascii_bytes(text)
-            if data is not None:
-                return self._finditer(text, data)
+            data, wild = _shadow_cached(text)
+            return self._hybrid.finditer(text, data, wild)
         return self.rx.finditer(text, pos) if endpos is None else self.rx.finditer(text, pos, endpos)
-
-    def _finditer(self, text: str, data: bytes) -> Iterator[re.Match[str]]:
-        yield from self._hybrid.finditer(text, data)  # type: ignore[union-attr]
 
 
 def _min_width(rx: re.Pattern[str]) -> int:
@@ -386,20 +433,15 @@ def _min_width(rx: re.Pattern[str]) -> int:
         return 0
 
 
-_LAST: tuple[str | None, bytes | None] = (None, None)
+_LAST: tuple[str | None, tuple[bytes, bool]] = (None, (b"", False))
 
 
-def _ascii_bytes(text: str) -> bytes | None:
-    """``text`` as bytes when RE2 may read it (see :func:`ascii_safe`), else None; the last answer is kept."""
+def _shadow_cached(text: str) -> tuple[bytes, bool]:
+    """:func:`shadow` of ``text``, remembering the last answer (one text is searched many times)."""
     global _LAST
     last = _LAST  # one read: another thread may replace the pair, never half of it
     if last[0] is text:
         return last[1]
-    data = text.encode("ascii") if ascii_safe(text) else None
-    _LAST = (text, data)
-    return data
-
-
-def ascii_safe(text: str) -> bool:
-    """True when RE2 and ``re`` read ``text`` the same way (ASCII, no VT or 0x1C-0x1F)."""
-    return text.isascii() and _UNSAFE_TEXT.search(text) is None
+    sh = shadow(text)
+    _LAST = (text, sh)
+    return sh
