@@ -94,7 +94,15 @@ class EvidenceModel:
         out: dict[str, list[CharSpan]] = {e: [] for e in ELEMENTS}
         if not records:
             return out
-        sc = self.scores([r[2] for r in records], [r[3] for r in records])
+        # Identical sentences in the same section have identical features: score each once
+        # (templated notes and long pasted histories repeat lines).
+        first: dict[tuple[str, str | None], int] = {}
+        which = [first.setdefault((r[2], r[3]), len(first)) for r in records]
+        if len(first) < len(records):
+            uniq = list(first)
+            sc = self.scores([t for t, _ in uniq], [s for _, s in uniq])[which]
+        else:
+            sc = self.scores([r[2] for r in records], [r[3] for r in records])
         hit = sc >= self._thr
         rows, cols = np.nonzero(hit)
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -182,8 +190,6 @@ def load_model(directory: str | Path | None = None) -> EvidenceModel:
             fast = load_export(fpath)
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{fpath} could not be loaded ({type(exc).__name__})") from None
-        return EvidenceModel(
-            None, labels, thresholds, fast=fast, load_pipeline=lambda: _load_joblib(mpath)["pipeline"]
-        )
+        return EvidenceModel(None, labels, thresholds, fast=fast, load_pipeline=lambda: _load_joblib(mpath)["pipeline"])
     obj = _load_joblib(mpath)
     return EvidenceModel(obj["pipeline"], obj["labels"], obj["thresholds"])
