@@ -131,7 +131,8 @@ def find_facts(
     fast = use_fast and same
     lowered_b, wild = fastre.shadow(lowered) if fast else (b"", False)
     text_b = fastre.shadow(text)[0] if fast else b""
-    prefilter = _prefilter(rules) if fast else None
+    # The one-pass prefilter pays on notes of ordinary size; on a huge paste nearly every rule matches anyway.
+    prefilter = _prefilter(rules) if fast and len(text) <= _PREFILTER_MAX_CHARS else None
     possible = prefilter.possible(lowered_b, text_b, wild) if prefilter is not None else None
     for k, r in enumerate(rules):
         if possible is not None and k not in possible:
@@ -178,6 +179,7 @@ class _Prefilter:
         return out
 
 
+_PREFILTER_MAX_CHARS = 20_000
 _PREFILTERS: dict[int, tuple[tuple[FactRule, ...], _Prefilter | None]] = {}
 
 
