@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.language import Language
 
 from . import nlp as _nlp  # noqa: F401  (registers the cptnlp_* factories)
@@ -95,6 +96,10 @@ class Checker:
 
     def _build(self) -> Language:
         nlp = spacy.blank("en")
+        # Only the lexical flags the components read: every new word (names, dates, numbers) otherwise
+        # runs some twenty Python attribute functions when it enters the vocabulary.
+        getters = nlp.vocab.lex_attr_getters
+        nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_PUNCT)}
         nlp.tokenizer = note_tokenizer(nlp.vocab)
         nlp.max_length = self.settings["input"]["max_note_chars"] + 1
         nlp.add_pipe("cptnlp_sentences")
