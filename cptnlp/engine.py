@@ -108,6 +108,17 @@ class Checker:
         ev.model = self.model
         return nlp
 
+    def renew_if_grown(self) -> bool:
+        """Build a fresh pipeline when the vocabulary has outgrown ``[batch] max_vocab_entries``.
+
+        spaCy's vocabulary only grows; a long batch run would otherwise hold every distinct string
+        of the archive. The model is kept; reports do not depend on the vocabulary's history.
+        """
+        if len(self.nlp.vocab) <= self.settings["batch"]["max_vocab_entries"]:
+            return False
+        self.nlp = self._build()
+        return True
+
     # -- public ------------------------------------------------------------------------------
     def check(self, note: Note | str, **kwargs: Any) -> Report:
         if not isinstance(note, Note):
@@ -162,9 +173,7 @@ class Checker:
         suggested = suggest(ctx)
         findings = sorted(ctx.findings, key=lambda f: (SEVERITIES.index(f.severity), f.code))
         score = self._score(ctx, findings)
-        el_out = {
-            e: {"present": bool(elements.get(e)), "spans": list(elements.get(e, []))[:20]} for e in ELEMENTS
-        }
+        el_out = {e: {"present": bool(elements.get(e)), "spans": list(elements.get(e, []))[:20]} for e in ELEMENTS}
         facts = dict(ctx.summary)
         facts["cpt_source"] = "input" if given else ("note" if note.cpt else None)
         facts["sections"] = sorted({s.label for s in ctx.sections})

@@ -197,7 +197,9 @@ class CodeTable:
 
 def _expand_range(path: str, row_id: str, lo: str, hi: str) -> list[str]:
     if not (lo.isdigit() and hi.isdigit() and int(lo) <= int(hi)):
-        raise DataFileError(path, f"primary_ranges entry [{lo!r}, {hi!r}] must be two numeric codes, low to high", row=row_id)
+        raise DataFileError(
+            path, f"primary_ranges entry [{lo!r}, {hi!r}] must be two numeric codes, low to high", row=row_id
+        )
     return [str(n) for n in range(int(lo), int(hi) + 1)]
 
 
@@ -323,7 +325,9 @@ def _parse_pairs(path: str, data: dict[str, Any]) -> tuple[PairRule, ...]:
         for a in expand(str(i), row["a"]):
             for b in expand(str(i), row["b"]):
                 if a != b:
-                    pairs.append(PairRule(a, b, row["modifier_indicator"], row["severity"], row["reason"], row["source"]))
+                    pairs.append(
+                        PairRule(a, b, row["modifier_indicator"], row["severity"], row["reason"], row["source"])
+                    )
     return tuple(pairs)
 
 
@@ -332,7 +336,14 @@ def _parse_crisis(path: str, data: dict[str, Any]) -> CrisisRule:
         path,
         data.get("crisis"),
         "[crisis]",
-        required={"first_code": str, "addon_code": str, "first_min": int, "addon_from": int, "addon_step": int, "source": str},
+        required={
+            "first_code": str,
+            "addon_code": str,
+            "first_min": int,
+            "addon_from": int,
+            "addon_step": int,
+            "source": str,
+        },
     )
     if row["addon_step"] <= 0 or row["addon_from"] <= row["first_min"]:
         raise DataFileError(path, "crisis bands must satisfy first_min < addon_from and addon_step > 0", row="[crisis]")
@@ -366,6 +377,7 @@ def load_settings() -> dict[str, Any]:
         "time": ("tolerance_minutes", "min_psychotherapy_minutes", "max_session_minutes"),
         "score": ("error_penalty", "warning_penalty"),
         "input": ("max_note_chars",),
+        "batch": ("max_vocab_entries",),
     }.items():
         if section not in data:
             raise DataFileError(path, f"missing [{section}] table")

@@ -61,7 +61,11 @@ def score_records(
         f = rec.fields
         try:
             note = make_note(
-                f.get("text"), id=rec.id, cpt=f.get("cpt"), minutes=f.get("minutes"), date=f.get("date"),
+                f.get("text"),
+                id=rec.id,
+                cpt=f.get("cpt"),
+                minutes=f.get("minutes"),
+                date=f.get("date"),
                 client_id=None if f.get("client_id") is None else str(f["client_id"]).strip() or None,
                 provider=None if f.get("provider") is None else str(f["provider"]).strip() or None,
             )
@@ -80,6 +84,7 @@ def score_records(
                 reports.append(checker.check(note))
             except CheckError as exc:
                 reports.append(exc)  # type: ignore[arg-type]
+    checker.renew_if_grown()
     for (pos, rec, note), rep in zip(todo, reports, strict=True):
         if isinstance(rep, CheckError):
             out[pos] = _error(rec, f"internal error: check {rep.check} failed ({type(rep.__cause__).__name__})")

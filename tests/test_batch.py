@@ -199,3 +199,19 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     proc = _cli(str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "o.jsonl"))
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and err.decode().count("\n") == 1 and "Traceback" not in err.decode()
+
+
+def test_checker_renews_its_pipeline_when_the_vocabulary_outgrows_the_limit() -> None:
+    from cptnlp import Checker
+    from cptnlp.engine import make_note
+
+    checker = Checker(use_model=False)
+    checker.settings = {**checker.settings, "batch": {"max_vocab_entries": 50}}
+    text = "Session 10:00-10:50. Client Zyxwv Qrstu reports mood 4/10 after shift.\nSigned: Ana Cruz, LMFT"
+    before = checker.check(make_note(text, cpt="90834")).to_dict()
+    old = checker.nlp
+    assert len(old.vocab) > 50
+    assert checker.renew_if_grown()
+    assert checker.nlp is not old and len(checker.nlp.vocab) < len(old.vocab)
+    assert checker.check(make_note(text, cpt="90834")).to_dict() == before
+    assert not Checker(use_model=False).renew_if_grown()  # a fresh pipeline is under the shipped limit
