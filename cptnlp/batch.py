@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from . import __version__
 from .checks.crossnote import load_profile
 from .crossindex import CrossIndex
@@ -78,10 +80,15 @@ class BatchSummary:
             + (f"; resumed {self.resumed_chunks} finished chunks" if self.resumed_chunks else "")
         ]
         if self.by_severity:
-            lines.append("findings by severity: " + ", ".join(f"{s} {self.by_severity[s]}" for s in SEVERITIES if self.by_severity[s]))
+            lines.append(
+                "findings by severity: "
+                + ", ".join(f"{s} {self.by_severity[s]}" for s in SEVERITIES if self.by_severity[s])
+            )
             lines.append("findings by code:")
             width = max(len(c) for c in self.by_code)
-            lines += [f"  {c.ljust(width)}  {n}" for c, n in sorted(self.by_code.items(), key=lambda kv: (-kv[1], kv[0]))]
+            lines += [
+                f"  {c.ljust(width)}  {n}" for c, n in sorted(self.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
         if self.providers:
             width = max(8, *(len(p) for p in self.providers))
             lines.append(f"{'provider'.ljust(width)}  notes  errors  warnings  info  mean score")
@@ -101,10 +108,10 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, text: str | bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
+    with tmp.open("wb") as fh:
+        fh.write(text.encode("utf-8") if isinstance(text, str) else text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -162,20 +169,25 @@ def _prepare_work(work: Path, manifest: dict[str, Any], resume: bool) -> bool:
 
 
 def _write_chunk(work: Path, k: int, results: list[dict[str, Any]]) -> None:
-    _atomic_write(_chunk_path(work, k), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+    _atomic_write(_chunk_path(work, k), b"".join(orjson.dumps(r) + b"\n" for r in results))
 
 
 def _read_chunk(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for line in fh:
-            yield json.loads(line)
+            yield orjson.loads(line)
 
 
 def _progress(total: int | None, quiet: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(
-        total=total, unit="note", desc="cptnlp batch", file=sys.stderr, dynamic_ncols=True, smoothing=0.1,
+        total=total,
+        unit="note",
+        desc="cptnlp batch",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.1,
         disable=quiet or not sys.stderr.isatty(),
     )
 
@@ -213,8 +225,19 @@ def _score_local(
     counters = [0, 0]
 
     try:
-        _score_pool(inp, work, chunk_size=chunk_size, workers=workers, model=model, use_model=use_model, bar=bar,
-                    done=done, pending=pending, drain=drain, counters=counters)
+        _score_pool(
+            inp,
+            work,
+            chunk_size=chunk_size,
+            workers=workers,
+            model=model,
+            use_model=use_model,
+            bar=bar,
+            done=done,
+            pending=pending,
+            drain=drain,
+            counters=counters,
+        )
     except BrokenProcessPool:
         raise CptnlpError(
             "a worker process failed (e.g. the model could not be loaded, or it ran out of memory); "
@@ -223,8 +246,20 @@ def _score_local(
     return counters[0], counters[1]
 
 
-def _score_pool(inp: Path, work: Path, *, chunk_size: int, workers: int, model: str | None, use_model: bool, bar: Any,
-                done: set[int], pending: dict[Any, tuple[int, int]], drain: Callable[[int], None], counters: list[int]) -> None:
+def _score_pool(
+    inp: Path,
+    work: Path,
+    *,
+    chunk_size: int,
+    workers: int,
+    model: str | None,
+    use_model: bool,
+    bar: Any,
+    done: set[int],
+    pending: dict[Any, tuple[int, int]],
+    drain: Callable[[int], None],
+    counters: list[int],
+) -> None:
     with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(model, use_model)) as ex:
         for k, recs in _chunked(iter_records(inp), chunk_size):
             counters[0] = k + 1
@@ -246,7 +281,12 @@ def _merge(report: dict[str, Any], extra: list[dict[str, Any]]) -> None:
 
 
 def _assemble(
-    results: Callable[[], Iterator[dict[str, Any]]], work: Path, out: Path, fmt: str, profile: str | None, summary: BatchSummary
+    results: Callable[[], Iterator[dict[str, Any]]],
+    work: Path,
+    out: Path,
+    fmt: str,
+    profile: str | None,
+    summary: BatchSummary,
 ) -> None:
     index = CrossIndex(work / "index.sqlite")
     try:
@@ -259,7 +299,9 @@ def _assemble(
         try:
             for expected, r in enumerate(results()):
                 if r["i"] != expected:
-                    raise InputError(f"work files are inconsistent at row {expected + 1}; rerun without --resume", record=str(work))
+                    raise InputError(
+                        f"work files are inconsistent at row {expected + 1}; rerun without --resume", record=str(work)
+                    )
                 while nxt is not None and nxt[0] < r["i"]:
                     nxt = next(extras, None)
                 if nxt is not None and nxt[0] == r["i"] and "report" in r:
@@ -353,8 +395,16 @@ def batch_cli(args: argparse.Namespace) -> int:
     if args.engine == "dask" and not args.scheduler:
         raise InputError("--engine dask needs --scheduler ADDRESS", record="arguments")
     summary = run_batch(
-        args.input, args.out, fmt=args.format, workers=args.workers, resume=args.resume, quiet=args.quiet,
-        profile=args.profile, engine=args.engine, scheduler=args.scheduler, model=args.model,
+        args.input,
+        args.out,
+        fmt=args.format,
+        workers=args.workers,
+        resume=args.resume,
+        quiet=args.quiet,
+        profile=args.profile,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        model=args.model,
     )
     if not args.quiet:
         sys.stderr.write(summary.format() + "\n")

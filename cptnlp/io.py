@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from .errors import InputError
 from .textio import decode_note_bytes
 
@@ -59,7 +61,10 @@ def input_kind(path: str | Path) -> str:
     for suffix, kind in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv"), (".parquet", "parquet")):
         if name.endswith(suffix) or (kind != "parquet" and name.endswith(suffix + ".gz")):
             return kind
-    raise InputError("unsupported input; expected .jsonl, .csv, .parquet (or .jsonl.gz/.csv.gz) or a folder of .txt", record=str(path))
+    raise InputError(
+        "unsupported input; expected .jsonl, .csv, .parquet (or .jsonl.gz/.csv.gz) or a folder of .txt",
+        record=str(path),
+    )
 
 
 def _open_binary(p: Path) -> IO[bytes]:
@@ -99,7 +104,9 @@ def _iter_jsonl(p: Path) -> Iterator[RawRecord]:
             try:
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                yield RawRecord(index, str(index + 1), error=f"line {lineno} is not UTF-8 (invalid byte at offset {exc.start})")
+                yield RawRecord(
+                    index, str(index + 1), error=f"line {lineno} is not UTF-8 (invalid byte at offset {exc.start})"
+                )
                 index += 1
                 continue
             try:
@@ -109,9 +116,13 @@ def _iter_jsonl(p: Path) -> Iterator[RawRecord]:
                 index += 1
                 continue
             if not isinstance(obj, dict):
-                yield RawRecord(index, str(index + 1), error=f"line {lineno} is a JSON {type(obj).__name__}, expected an object")
+                yield RawRecord(
+                    index, str(index + 1), error=f"line {lineno} is a JSON {type(obj).__name__}, expected an object"
+                )
             else:
-                yield RawRecord(index, _record_id(obj.get("id"), index), fields={k: obj.get(k) for k in FIELDS if k in obj})
+                yield RawRecord(
+                    index, _record_id(obj.get("id"), index), fields={k: obj.get(k) for k in FIELDS if k in obj}
+                )
             index += 1
 
 
@@ -146,10 +157,18 @@ def _iter_csv(p: Path) -> Iterator[RawRecord]:
             if not row:
                 continue  # a blank line is not a record
             if len(row) != len(header):
-                yield RawRecord(index, str(index + 1), error=f"CSV row near line {line} has {len(row)} fields, the header has {len(header)}")
+                yield RawRecord(
+                    index,
+                    str(index + 1),
+                    error=f"CSV row near line {line} has {len(row)} fields, the header has {len(header)}",
+                )
             elif any(_SURROGATE.search(v) for v in row):
                 rid = row[cols["id"]] if "id" in cols and not _SURROGATE.search(row[cols["id"]]) else None
-                yield RawRecord(index, _record_id(rid, index), error=f"CSV row near line {line} is not UTF-8 text; save the file as UTF-8")
+                yield RawRecord(
+                    index,
+                    _record_id(rid, index),
+                    error=f"CSV row near line {line} is not UTF-8 text; save the file as UTF-8",
+                )
             else:
                 fields: dict[str, Any] = {k: row[i] for k, i in cols.items()}
                 for k in ("cpt", "minutes", "date", "client_id", "provider"):
@@ -165,7 +184,9 @@ def _iter_parquet(p: Path) -> Iterator[RawRecord]:
     pf = pq.ParquetFile(p)
     names = [n for n in pf.schema_arrow.names if n.lower() in FIELDS]
     if "text" not in [n.lower() for n in names]:
-        raise InputError(f"Parquet file has no 'text' column (columns: {', '.join(pf.schema_arrow.names[:20])})", record=str(p))
+        raise InputError(
+            f"Parquet file has no 'text' column (columns: {', '.join(pf.schema_arrow.names[:20])})", record=str(p)
+        )
     index = 0
     for batch in pf.iter_batches(batch_size=_BATCH_ROWS, columns=names):
         for row in batch.to_pylist():
@@ -256,7 +277,9 @@ def output_format(out: str | Path, fmt: str | None) -> str:
     for suffix, kind in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv"), (".parquet", "parquet")):
         if name.endswith(suffix):
             return kind
-    raise InputError("cannot tell the output format from the file name; pass --format jsonl|csv|parquet", record=str(out))
+    raise InputError(
+        "cannot tell the output format from the file name; pass --format jsonl|csv|parquet", record=str(out)
+    )
 
 
 def _counts(findings: list[dict[str, Any]]) -> dict[str, int]:
@@ -311,7 +334,7 @@ class JsonlWriter(_Writer):
 
     def write(self, row: int, result: dict[str, Any]) -> None:
         obj = result["report"] if "report" in result else {"id": result["id"], "error": result["error"]}
-        self.fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self.fh.write(orjson.dumps(obj).decode("utf-8") + "\n")
 
     def _finish(self) -> None:
         self.fh.close()
@@ -336,8 +359,21 @@ class CsvWriter(_Writer):
         self.w = csv.writer(self.fh)
         self.fw = csv.writer(self.ffh)
         self.w.writerow(
-            ["row", "id", "error", "cpt", "minutes", "minutes_source", "suggested_cpt", "score",
-             "n_error", "n_warning", "n_info", "finding_codes", *[f"has_{e}" for e in ELEMENTS]]
+            [
+                "row",
+                "id",
+                "error",
+                "cpt",
+                "minutes",
+                "minutes_source",
+                "suggested_cpt",
+                "score",
+                "n_error",
+                "n_warning",
+                "n_info",
+                "finding_codes",
+                *[f"has_{e}" for e in ELEMENTS],
+            ]
         )
         self.fw.writerow(["row", "id", "code", "severity", "message", "source", "spans"])
 
@@ -348,10 +384,21 @@ class CsvWriter(_Writer):
         r = result["report"]
         c = _counts(r["findings"])
         self.w.writerow(
-            [row, r["id"], "", " ".join(r["cpt"]), "" if r["minutes"] is None else r["minutes"], r["minutes_source"] or "",
-             " ".join(r["suggested_cpt"]), r["score"], c["n_error"], c["n_warning"], c["n_info"],
-             " ".join(f["code"] for f in r["findings"]),
-             *["true" if r["elements"].get(e, {}).get("present") else "false" for e in self.elements]]
+            [
+                row,
+                r["id"],
+                "",
+                " ".join(r["cpt"]),
+                "" if r["minutes"] is None else r["minutes"],
+                r["minutes_source"] or "",
+                " ".join(r["suggested_cpt"]),
+                r["score"],
+                c["n_error"],
+                c["n_warning"],
+                c["n_info"],
+                " ".join(f["code"] for f in r["findings"]),
+                *["true" if r["elements"].get(e, {}).get("present") else "false" for e in self.elements],
+            ]
         )
         for f in r["findings"]:
             spans = json.dumps([[s["start"], s["end"]] for s in f.get("spans", [])])
@@ -373,11 +420,19 @@ class ParquetWriter(_Writer):
         self.pa = pa
         self.schema = pa.schema(
             [
-                ("row", pa.int64()), ("id", pa.string()), ("error", pa.string()),
-                ("cpt", pa.list_(pa.string())), ("minutes", pa.int64()), ("minutes_source", pa.string()),
-                ("suggested_cpt", pa.list_(pa.string())), ("score", pa.int64()),
-                ("n_error", pa.int64()), ("n_warning", pa.int64()), ("n_info", pa.int64()),
-                ("finding_codes", pa.list_(pa.string())), ("report_json", pa.string()),
+                ("row", pa.int64()),
+                ("id", pa.string()),
+                ("error", pa.string()),
+                ("cpt", pa.list_(pa.string())),
+                ("minutes", pa.int64()),
+                ("minutes_source", pa.string()),
+                ("suggested_cpt", pa.list_(pa.string())),
+                ("score", pa.int64()),
+                ("n_error", pa.int64()),
+                ("n_warning", pa.int64()),
+                ("n_info", pa.int64()),
+                ("finding_codes", pa.list_(pa.string())),
+                ("report_json", pa.string()),
             ]
         )
         self.pw = pq.ParquetWriter(self._temp(out), self.schema, compression="zstd")
@@ -389,10 +444,19 @@ class ParquetWriter(_Writer):
         else:
             r = result["report"]
             self.rows.append(
-                {"row": row, "id": r["id"], "error": None, "cpt": r["cpt"], "minutes": r["minutes"],
-                 "minutes_source": r["minutes_source"], "suggested_cpt": r["suggested_cpt"], "score": r["score"],
-                 **_counts(r["findings"]), "finding_codes": [f["code"] for f in r["findings"]],
-                 "report_json": json.dumps(r, ensure_ascii=False)}
+                {
+                    "row": row,
+                    "id": r["id"],
+                    "error": None,
+                    "cpt": r["cpt"],
+                    "minutes": r["minutes"],
+                    "minutes_source": r["minutes_source"],
+                    "suggested_cpt": r["suggested_cpt"],
+                    "score": r["score"],
+                    **_counts(r["findings"]),
+                    "finding_codes": [f["code"] for f in r["findings"]],
+                    "report_json": json.dumps(r, ensure_ascii=False),
+                }
             )
         if len(self.rows) >= 2000:
             self._flush()
