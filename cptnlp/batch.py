@@ -172,6 +172,12 @@ def _write_chunk(work: Path, k: int, results: list[dict[str, Any]]) -> None:
     _atomic_write(_chunk_path(work, k), b"".join(orjson.dumps(r) + b"\n" for r in results))
 
 
+def _score_chunk(work: Path, k: int, recs: list[RawRecord], model: str | None, use_model: bool) -> int:
+    """Score one chunk and write it atomically (in the worker: results never travel back through a pipe)."""
+    _write_chunk(work, k, score_records(recs, model=model, use_model=use_model))
+    return len(recs)
+
+
 def _read_chunk(path: Path) -> Iterator[dict[str, Any]]:
     with path.open("rb") as fh:
         for line in fh:
@@ -209,17 +215,17 @@ def _score_local(
             if k in done:
                 resumed += 1
             else:
-                _write_chunk(work, k, score_records(recs, model=model, use_model=use_model))
+                _score_chunk(work, k, recs, model, use_model)
             bar.update(len(recs))
         return n_chunks, resumed
-    pending: dict[Future[list[dict[str, Any]]], tuple[int, int]] = {}
+    pending: dict[Future[int], tuple[int, int]] = {}
 
     def drain(block_until: int) -> None:
         while len(pending) > block_until:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in finished:
-                k, n = pending.pop(fut)
-                _write_chunk(work, k, fut.result())
+                _, n = pending.pop(fut)
+                fut.result()  # re-raises a worker's failure
                 bar.update(n)
 
     counters = [0, 0]
@@ -268,7 +274,7 @@ def _score_pool(
                 bar.update(len(recs))
                 continue
             drain(2 * workers - 1)  # bounded: at most 2 chunks per worker in flight
-            pending[ex.submit(score_records, recs, model=model, use_model=use_model)] = (k, len(recs))
+            pending[ex.submit(_score_chunk, work, k, recs, model, use_model)] = (k, len(recs))
         drain(0)
 
 
