@@ -253,10 +253,10 @@ class Hybrid:
     def finditer(self, text: str, data: bytes, wild: bool = False) -> Iterator[re.Match[str]]:
         """``exact.finditer(text)`` without empty matches (``data, wild = shadow(text)``)."""
         match = self.exact.match
-        cands = self.wild if wild else self.candidates
+        find = (self.wild if wild else self.candidates).Match
         pos, n = 0, len(text)
         while pos <= n:
-            start = next(_starts(cands, data, pos), -1)
+            start = find(_UNANCHORED, data, pos, n)[0][0]
             if start < 0:
                 return
             m = match(text, start)
@@ -269,10 +269,16 @@ class Hybrid:
     def search(self, text: str, data: bytes, wild: bool = False, pos: int = 0) -> re.Match[str] | None:
         """``exact.search(text, pos)``: the leftmost match starting at or after ``pos``."""
         match = self.exact.match
-        for start in _starts(self.wild if wild else self.candidates, data, pos):
+        find = (self.wild if wild else self.candidates).Match
+        n = len(text)
+        while pos <= n:
+            start = find(_UNANCHORED, data, pos, n)[0][0]
+            if start < 0:
+                return None
             m = match(text, start)
             if m is not None:
                 return m
+            pos = start + 1
         return None
 
 
@@ -390,6 +396,9 @@ class PatternSet:
         return set((self.wild if wild else self.plain).Match(data))
 
 
+_MIN_CHARS = 256  # on shorter strings (a matched phrase, one line) re alone is faster
+
+
 class FastPattern:
     """A compiled ``re`` pattern whose whole-text ``search`` and ``finditer`` go through its :class:`Hybrid`.
 
@@ -411,13 +420,13 @@ class FastPattern:
         return getattr(self.rx, name)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        if endpos is None and self._hybrid is not None:
+        if endpos is None and self._hybrid is not None and len(text) >= _MIN_CHARS:
             data, wild = _shadow_cached(text)
             return self._hybrid.search(text, data, wild, pos)
         return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
-        if pos == 0 and endpos is None and self._hybrid is not None:
+        if pos == 0 and endpos is None and self._hybrid is not None and len(text) >= _MIN_CHARS:
             data, wild = _shadow_cached(text)
             return self._hybrid.finditer(text, data, wild)
         return self.rx.finditer(text, pos) if endpos is None else self.rx.finditer(text, pos, endpos)
