@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     passed = True
     total_right = total = 0
     for folder in args.sets:
+        if not (folder / "labels.json").is_file():
+            print(f"{folder}: no labels.json yet, skipped")
+            continue
         right, n = score_set(checker, folder, args.verbose)
         total_right += right
         total += n
