@@ -49,7 +49,11 @@ def make_note(
         raise InputError("note text contains NUL bytes (binary data?)", record=rid, field="text")
     limit = max_chars or load_settings()["input"]["max_note_chars"]
     if len(text) > limit:
-        raise InputError(f"note is {len(text):,} characters; the limit is {limit:,}", record=rid, field="text")
+        raise InputError(
+            f"note is {len(text):,} characters; the limit is {limit:,} (one note is far shorter: split the file into notes)",
+            record=rid,
+            field="text",
+        )
     try:
         codes = parse_codes(cpt)
     except ValueError as exc:

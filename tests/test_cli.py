@@ -70,15 +70,25 @@ def test_cli_unknown_code_is_a_finding_not_an_error(tmp_path: Path) -> None:
     assert proc.stderr == b""
 
 
-def test_cli_large_note_runs(tmp_path: Path) -> None:
-    """A 2 MB note is under the size limit: it is checked (timing is measured by hand, not asserted)."""
+def test_cli_large_note_is_checked(tmp_path: Path) -> None:
+    """A 900 kB note (a pasted chart) is under the size limit: it is checked like any note."""
     path = tmp_path / "big.txt"
-    body = (GOOD + "\n") * (2_000_000 // (len(GOOD) + 1) + 1)
-    path.write_text(body[:2_000_000], encoding="utf-8")
+    body = (GOOD + "\n") * (900_000 // (len(GOOD) + 1) + 1)
+    path.write_text(body[:900_000], encoding="utf-8")
     proc = run_cli("check", str(path), "--cpt", "90837", "--format", "json")
     assert proc.returncode == 0, proc.stderr[-500:]
     assert b"Traceback" not in proc.stderr
     assert json.loads(proc.stdout)["minutes"] == 53
+
+
+def test_cli_2mb_note_is_refused_with_one_line(tmp_path: Path) -> None:
+    """A 2 MB note is bad input: a one-line message naming the size and the limit, exit 2, no note text."""
+    path = tmp_path / "big.txt"
+    body = (GOOD + "\n") * (2_000_000 // (len(GOOD) + 1) + 1)
+    path.write_text(body[:2_000_000], encoding="utf-8")
+    proc = run_cli("check", str(path), "--cpt", "90837")
+    assert_clean_failure(proc)
+    assert b"2,000,000 characters" in proc.stderr and b"1,000,000" in proc.stderr
 
 
 def test_cli_strict_exit_1_on_error(tmp_path: Path) -> None:
