@@ -388,6 +388,8 @@ def load_settings() -> dict[str, Any]:
 
 
 _CODE_TOKEN = re.compile(r"[,\s;+]+")
+# CPT Category I (90834), Category II/III (0362T, 1040F) and HCPCS Level II (G0444) codes.
+_CODE_FORM = re.compile(r"[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}")
 
 
 def parse_codes(value: Any) -> tuple[str, ...]:
@@ -410,6 +412,10 @@ def parse_codes(value: Any) -> tuple[str, ...]:
     for it in items:
         it = it.upper().lstrip("+")
         it = it.split("-")[0]  # drop a modifier such as 90834-95
+        if it and not _CODE_FORM.fullmatch(it):
+            # Only code-like typos are quoted: anything else may be note text that landed in the wrong column.
+            shown = repr(it) if len(it) <= 8 and any(ch.isdigit() for ch in it) else "a value"
+            raise ValueError(f"{shown} is not a CPT/HCPCS code (five characters, e.g. 90834, 0362T, G0444)")
         if it and it not in out:
             out.append(it)
     return tuple(out)

@@ -35,13 +35,14 @@ def _bad_jsonl(tmp_path: Path) -> tuple[Path, int]:
             json.dumps({"id": "date", "text": good[1]["text"], "date": "03/04/2024"}),
             json.dumps({"id": "type", "text": 42}),
             json.dumps({"id": "unknown", "text": good[2]["text"], "cpt": "90806 12345"}),
+            json.dumps({"id": "garbled", "text": good[2]["text"], "cpt": "Client reports"}),
             json.dumps({"id": "n0", "text": good[3]["text"]}),  # duplicate id
             "{not json",
             "[1, 2, 3]",
         ]:
             fh.write(line.encode() + b"\n")
         fh.write(b'{"id": "latin1", "text": "caf\xe9"}\n')
-    return p, 11
+    return p, 12
 
 
 def test_count_invariant_jsonl_bad_records(tmp_path: Path) -> None:
@@ -55,10 +56,12 @@ def test_count_invariant_jsonl_bad_records(tmp_path: Path) -> None:
         by_id["empty"]["error"].startswith("text:") and "ws" in by_id and by_id["mins"]["error"].startswith("minutes:")
     )
     assert by_id["date"]["error"].startswith("date:") and by_id["type"]["error"].startswith("text:")
-    assert {f["code"] for f in by_id["unknown"]["findings"]} >= {"code.unknown"}
+    assert {f["code"] for f in by_id["unknown"]["findings"]} >= {"code.unknown"}  # well-formed: a finding
+    garbled = by_id["garbled"]["error"]  # not a code at all: an error record that does not quote the value
+    assert garbled.startswith("cpt:") and "is not a CPT" in garbled and "CLIENT" not in garbled.upper()
     dup = [r for r in rows if r["id"] == "n0"]
     assert len(dup) == 2 and all("input.duplicate_id" in {f["code"] for f in r["findings"]} for r in dup)
-    assert sum("error" in r for r in rows) == s.errored == 8
+    assert sum("error" in r for r in rows) == s.errored == 9
     assert "café" not in out.read_text(encoding="utf-8")  # no note text in error messages
 
 

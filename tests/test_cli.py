@@ -56,6 +56,14 @@ def test_cli_bad_minutes_exits_2(tmp_path: Path) -> None:
     assert_clean_failure(run_cli("check", str(path), "--cpt", "90837", "--minutes", "abc"))
 
 
+def test_cli_malformed_code_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text(GOOD, encoding="utf-8")
+    proc = run_cli("check", str(path), "--cpt", "9083x4")
+    assert_clean_failure(proc)
+    assert b"is not a CPT/HCPCS code" in proc.stderr
+
+
 def test_cli_empty_stdin_exits_2() -> None:
     assert_clean_failure(run_cli("check", "-", stdin=b""))
 
