@@ -10,7 +10,7 @@ import pytest
 
 from cptnlp import ELEMENTS, Checker, ModelError
 from cptnlp.classify.corpus import load_corpus, split_notes
-from cptnlp.classify.features import prepare
+from cptnlp.classify.features import prepare, prepare_tokens
 from cptnlp.classify.model import META_FILE, load_model
 from cptnlp.classify.train import train
 
@@ -141,9 +141,14 @@ def test_fast_inference_matches_the_sklearn_pipeline() -> None:
     model = load_model()
     assert model._fast is not None
     notes = load_corpus("training/data")
-    X = [prepare(s.text, s.section) for n in notes[::3] for s in n.sentences]
-    fast, ref = model._fast.scores(X), model.reference_scores(X)
+    sentences = [(s.text, s.section) for n in notes[::3] for s in n.sentences]
+    X = [prepare(t, sec) for t, sec in sentences]
+    assert [prepare_tokens(t, sec) for t, sec in sentences] == [x.lower().split() for x in X]
+    ref = model.reference_scores(X)
+    # The model's own path reads tokens; strings give the same scores.
+    fast = model.scores([t for t, _ in sentences], [sec for _, sec in sentences])
     assert np.allclose(fast, ref, atol=1e-6)
+    assert np.allclose(model._fast.scores(X), ref, atol=1e-6)
     assert ((fast >= model._thr) == (ref >= model._thr)).all()
 
 

@@ -67,16 +67,19 @@ class _Block:
         vocab = self.vocab
         return [vocab[g] for g in _char_wb(word.lower(), *self.ngram_range) if g in vocab]
 
-    def ids(self, text: str) -> list[int]:
-        """Vocabulary indices of the text's terms, with repeats (one per occurrence)."""
+    def ids(self, text: str | list[str]) -> list[int]:
+        """Vocabulary indices of the text's terms, with repeats (one per occurrence).
+
+        ``text`` is a prepared string, or its lower-cased whitespace tokens (``prepare_tokens``).
+        """
+        toks = text.lower().split() if isinstance(text, str) else text
         if self.per_word:
             out: list[int] = []
-            for w in text.split():
+            for w in toks:
                 out += self._word_ids(w)
             return out
         # Word n-grams of whitespace tokens (token_pattern \S+, lower-cased), as the vectorizer makes them.
         get = self.vocab.get
-        toks = text.lower().split()
         lo, hi = self.ngram_range
         out = []
         for n in range(lo, hi + 1):
@@ -84,7 +87,7 @@ class _Block:
             out += [i for i in map(get, grams) if i is not None]
         return out
 
-    def keys(self, texts: list[str], n_features: int) -> np.ndarray:
+    def keys(self, texts: list[str] | list[list[str]], n_features: int) -> np.ndarray:
         """``row * n_features + offset + id`` for every term occurrence of every text (row = position in ``texts``)."""
         if not self.per_word:
             idx: list[int] = []
@@ -102,7 +105,7 @@ class _Block:
         lengths = []
         for t in texts:
             n = 0
-            for w in t.split():
+            for w in t.split() if isinstance(t, str) else t:
                 a = cache.get(w)
                 if a is None:
                     if len(cache) >= _CACHE_LIMIT:
@@ -144,7 +147,8 @@ class FastLinear:
             np.concatenate([np.full(b.size, b.sublinear) for b in blocks]) if blocks else np.zeros(0, dtype=bool)
         )
 
-    def scores(self, texts: list[str]) -> np.ndarray:
+    def scores(self, texts: list[str] | list[list[str]]) -> np.ndarray:
+        """Scores of prepared texts, given as strings or as their tokens (``prepare_tokens``)."""
         out = np.tile(self.bias, (len(texts), 1))
         # In chunks, so a huge note's temporaries (terms x labels) stay small and cache-resident.
         for lo in range(0, len(texts), _CHUNK):
@@ -153,7 +157,7 @@ class FastLinear:
             out = 1.0 / (1.0 + np.exp(-out))
         return out
 
-    def _add_scores(self, texts: list[str], out: np.ndarray) -> None:
+    def _add_scores(self, texts: list[str] | list[list[str]], out: np.ndarray) -> None:
         """Add the l2-normalised tf-idf rows of ``texts`` times the weights to ``out``."""
         n_feat = self.n_features
         keys = np.concatenate([b.keys(texts, n_feat) for b in self.blocks])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NEGATION_CUES", "prepare"]
+__all__ = ["NEGATION_CUES", "prepare", "prepare_tokens"]
 
 # ConText-style: words after a negation cue, up to a clause break, carry a neg_ mark, so that
 # "no impairment noted" and "impairment at work" differ while "denies SI" stays learnable as risk.
@@ -37,6 +37,17 @@ def _normalise(text: str) -> str:
 
 def prepare(text: str, section: str | None) -> str:
     """A single string for the vectorizers: section token, then tokens with negation scope marked."""
+    head, tokens = _prepare(text, section)
+    return " ".join([head, *tokens]) if tokens else head
+
+
+def prepare_tokens(text: str, section: str | None) -> list[str]:
+    """``prepare(text, section).lower().split()``, built without the string: what the fast model reads."""
+    head, tokens = _prepare(text, section)
+    return [*head.lower().split(), *tokens]
+
+
+def _prepare(text: str, section: str | None) -> tuple[str, list[str]]:
     head = f"sec_{section or 'none'}"
     norm = _normalise(text)
     breaks = _BREAK if any(w in norm for w in _BREAK_WORDS) else _BREAK_MARKS
@@ -45,8 +56,9 @@ def prepare(text: str, section: str | None) -> str:
     # negation cue there is no scope to mark: the tokens go out as they are, numbers folded to 0.
     tokens = _TOKEN.findall(" ".join(clauses))
     if NEGATION_CUES.isdisjoint(tokens) and CHECK_NO not in tokens:
-        return f"{head} {_DIGITS.sub('0', ' '.join(tokens))}" if tokens else head
-    out = [head]
+        # only the number alternative of _TOKEN holds digits
+        return head, [_DIGITS.sub("0", t) if t[0].isdigit() else t for t in tokens]
+    out = []
     for clause in clauses:
         neg = 0
         for tok in _TOKEN.findall(clause):
@@ -58,10 +70,10 @@ def prepare(text: str, section: str | None) -> str:
                 out.append(tok)
                 neg = 0
                 continue
-            if tok[0].isdigit():  # only the number alternative of _TOKEN holds digits
+            if tok[0].isdigit():
                 tok = _DIGITS.sub("0", tok)
             if neg:
                 out.append("neg_" + tok)
                 neg -= 1
             out.append(tok)
-    return " ".join(out)
+    return head, out

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import ModelError
 from ..types import ELEMENTS, CharSpan
 from .fast import FastLinear, fast_path, load_export, save_export
-from .features import prepare
+from .features import prepare, prepare_tokens
 
 __all__ = ["FAST_FILE", "META_FILE", "MODEL_FILE", "EvidenceModel", "default_model_dir", "load_model"]
 
@@ -74,10 +74,9 @@ class EvidenceModel:
         return self._pipeline
 
     def scores(self, texts: list[str], sections: list[str | None]) -> np.ndarray:
-        X = [prepare(t, s) for t, s in zip(texts, sections, strict=True)]
         if self._fast is not None:
-            return self._fast.scores(X)
-        return self.reference_scores(X)
+            return self._fast.scores([prepare_tokens(t, s) for t, s in zip(texts, sections, strict=True)])
+        return self.reference_scores([prepare(t, s) for t, s in zip(texts, sections, strict=True)])
 
     def reference_scores(self, X: list[str]) -> np.ndarray:
         """Scores from the scikit-learn pipeline itself (prepared texts); the fast path must match these."""
