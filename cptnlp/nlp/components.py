@@ -47,12 +47,13 @@ class NoteSentencizer:
         space, punct = arr[:, 2].astype(bool), arr[:, 3].astype(bool)
         stop = idx + length
         # Line breaks live in whitespace tokens and sentence-final marks in punctuation tokens: look at those only.
+        starts_l, stops_l = idx.tolist(), stop.tolist()  # list indexing is cheaper than numpy scalars
+        spaces = numpy.flatnonzero(space).tolist()
         has_newline = numpy.zeros(n, dtype=bool)
-        for i in numpy.flatnonzero(space).tolist():
-            has_newline[i] = "\n" in text[idx[i] : stop[i]]
+        has_newline[[i for i in spaces if "\n" in text[starts_l[i] : stops_l[i]]]] = True
+        puncts = (numpy.flatnonzero(punct[1:]) + 1).tolist()  # a note opening with "." has no sentence to end
         is_end = numpy.zeros(n, dtype=bool)
-        for i in numpy.flatnonzero(punct[1:]).tolist():  # a note opening with "." has no sentence to end
-            is_end[i + 1] = not text[idx[i + 1] : stop[i + 1]].strip(".!?")
+        is_end[[i for i in puncts if not text[starts_l[i] : stops_l[i]].strip(".!?")]] = True
         # The last non-space token before each token, and whether it ends a sentence.
         last = numpy.maximum.accumulate(numpy.where(space, -1, numpy.arange(n)))
         last = numpy.concatenate(([-1], last[:-1]))
@@ -60,11 +61,11 @@ class NoteSentencizer:
         after_newline = numpy.concatenate(([False], has_newline[:-1]))
         starts = after_newline.copy()
         for i in numpy.flatnonzero(after_end & ~after_newline & ~punct).tolist():
-            first = text[idx[i]]
+            first = text[starts_l[i]]
             if not (space[i] or first.isupper() or first.isdigit()):
                 continue
-            j = last[i] - 1  # the token before the full stop
-            prev = text[idx[j] : stop[j]] if j >= 0 else ""
+            j = int(last[i]) - 1  # the token before the full stop
+            prev = text[starts_l[j] : stops_l[j]] if j >= 0 else ""
             starts[i] = prev.lower().rstrip(".") not in _ABBREV and not (len(prev) == 1 and prev.isupper())
         starts &= ~has_newline
         starts[0] = True
