@@ -66,15 +66,29 @@ def resolve_minutes(ctx: Context) -> list[Finding]:
     addon = ctx.has_kind("psychotherapy_em_addon")
     # "22 minutes of the visit were psychotherapy" is the psychotherapy time only where E/M and psychotherapy are split
     chosen = [t for t in ctx.time if t.category in cats and (addon or t.qualifier != "part")]
+    # times an amendment says are wrong do not count, wherever else they are written; corrected times and the
+    # client's own part of a group ("Client's time in group: 6:00-7:05 PM") replace the others
+    void = {t.clock for t in ctx.time if t.qualifier == "void" and t.clock}
+    chosen = [t for t in chosen if t.qualifier not in ("void", "stale") and not (t.clock and t.clock in void)]
     ranges = [t for t in chosen if t.kind == "range"]
+    for q in ("corrected", "attended"):
+        if any(r.qualifier == q for r in ranges):
+            ranges = [r for r in ranges if r.qualifier == q]
     stated = [t for t in chosen if t.kind == "duration"]
     findings: list[Finding] = []
     clock = _union_minutes(ranges) if ranges else None
+    # "1:15-1:58 PM ..., then an additional 20 minutes with pt and mother": a stated block added to the session time
+    extra = [s for s in stated if s.qualifier == "additional"]
+    if ranges or len(extra) < len(stated):
+        stated = [s for s in stated if s.qualifier != "additional"]
+    else:
+        extra = []
     picked = _pick_stated(ctx, stated, cats)
     first_stated = picked[1][0] if picked else None
     if clock is not None:
+        clock += sum(s.minutes for s in extra)
         ctx.minutes, ctx.minutes_source = clock, "start_stop"
-        ctx.time_spans = [ctx.span(r.start, r.end) for r in ranges]
+        ctx.time_spans = [ctx.span(r.start, r.end) for r in [*ranges, *extra]]
         if stated and len(ranges) == 1:
             bad = [s for s in stated if s.category == ranges[0].category and abs(s.minutes - clock) > tol]
             if not bad and first_stated is not None and abs(first_stated.minutes - clock) > tol:
@@ -93,6 +107,8 @@ def resolve_minutes(ctx: Context) -> list[Finding]:
                 )
     elif picked is not None and first_stated is not None:
         minutes, used, peers = picked
+        minutes += sum(s.minutes for s in extra)
+        used = [*used, *extra]
         ctx.minutes, ctx.minutes_source = minutes, "stated"
         ctx.time_spans = [ctx.span(t.start, t.end) for t in used]
         others = [s for s in peers if abs(s.minutes - minutes) > tol]

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import DataFileError
 from ..rules import load_toml_data, validate_fields
+from .fastre import FastPattern
 
 __all__ = ["TimeMention", "TimeRules", "find_time_mentions", "load_time_rules"]
 
@@ -63,7 +64,7 @@ def _trie(phrases: list[str]) -> str:
         end = "" in node
         alts = []
         for ch in sorted(k for k in node if k):
-            piece = r"\s+" if ch == " " else re.escape(ch)
+            piece = r"[\s_]+" if ch == " " else re.escape(ch)
             alts.append(piece + emit(node[ch]))
         if not alts:
             return ""
@@ -96,6 +97,9 @@ class TimeRules:
                 "log_start": str,
                 "log_end": str,
                 "log_gap": int,
+                "log_after_words": str,
+                "log_pause": str,
+                "log_resume": str,
                 "word_minutes": dict,
                 "word_relations": dict,
                 "word_time_follow": str,
@@ -105,6 +109,11 @@ class TimeRules:
                 "scheduled_before": str,
                 "scheduled_after": str,
                 "arrival_not_after": str,
+                "bare_start_cue": str,
+                "pair_start": str,
+                "pair_end": str,
+                "table_start": str,
+                "table_end": str,
             },
         )
         dur = validate_fields(
@@ -113,12 +122,21 @@ class TimeRules:
             "[duration]",
             required={"minute_units": str, "hour_units": str, "hhmm_labels": str, "number_words": dict, "fixed": dict},
             optional={
+                "implied_minutes_follow": str,
+                "ended_after": str,
+                "elliptic_minutes": str,
                 "not_after": str,
+                "rate_after": str,
+                "descriptor_before": str,
+                "descriptor_after": str,
+                "unitless_field": str,
+                "unitless_field_starts": list,
                 "compact_hm": str,
                 "prime": str,
                 "echo": str,
                 "sum_sep": str,
                 "hms": str,
+                "seconds": str,
                 "minutes_field": str,
             },
         )
@@ -139,11 +157,29 @@ class TimeRules:
                 "partial": list,
                 "near_negative": list,
                 "near_chars": int,
+                "near_session": list,
+                "exclude": list,
+                "session_pattern": str,
+                "session_pattern_words": list,
+                "exclude_chars": int,
+                "additional_marker": str,
+                "void_marker": str,
+                "corrected_marker": str,
+                "attended_marker": str,
+                "copied_start": str,
+                "void_words": list,
+                "copied_words": list,
+                "copied_end": str,
+                "near_positive_chars": int,
+                "third_party": str,
+                "past_frame": str,
                 "block_label": str,
                 "total_marker": str,
                 "session_nouns": list,
                 "session_verbs": list,
                 "bind_after": str,
+                "wrap_min_line": int,
+                "subject_gap": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -151,6 +187,10 @@ class TimeRules:
             self._compile(clock, dur, cues)
         except re.error as exc:
             raise DataFileError(path, f"invalid regular expression: {exc}") from None
+        # Whole-text searches go through RE2 candidates (fastre.FastPattern); every match is still re's own.
+        for name, value in list(vars(self).items()):
+            if isinstance(value, re.Pattern):
+                setattr(self, name, FastPattern(value))
 
     def _compile(self, clock: dict[str, Any], dur: dict[str, Any], cues: dict[str, Any]) -> None:
         flags = re.IGNORECASE
@@ -169,7 +209,7 @@ class TimeRules:
         self.word_relations = {k.lower(): int(v) for k, v in clock.get("word_relations", {}).items()}
         minute_words = [w for w, v in words.items() if 1 <= v <= 59 and w not in ("a", "an")]
         word_clock = (
-            rf"(?:(?P<WQ>{_trie(list(self.word_minutes) + minute_words)}|\d{{1,2}})(?:\s+minutes?)?\s+"
+            rf"(?:(?:a\s+)?(?P<WQ>{_trie(list(self.word_minutes) + minute_words)}|\d{{1,2}})(?:\s+minutes?)?\s+"
             rf"(?P<WR>{_trie(list(self.word_relations))})\s+)?"
             rf"(?P<WH>{_trie([*hour_words, 'noon', 'midnight'])}|1[0-2]|0?[1-9])\b"
             rf"(?:\s+(?P<WO>o['’]?\s*clock)\b|[\s-]+(?P<WM>oh[\s-]?(?:{_trie(ones)})|{compound}|{word_alt})\b)?"
@@ -189,6 +229,7 @@ class TimeRules:
         # (``re.match`` at candidate positions), which is several times faster than scanning every position.
         self.range_re = re.compile(rf"(?<![\w:./])(?:{t1}|{b1}){sep}(?:{t2}|{b2})(?![\w:/])", flags)
         self.from_before_re = re.compile(r"\b(?:from|between)\s+$", flags)
+        self.bare_start_cue_re = re.compile(clock["bare_start_cue"], flags) if clock.get("bare_start_cue") else None
         # from half past two until quarter past three; from 11:30 to noon
         self.word_range_re = re.compile(
             rf"(?:from|between)\s+(?:{t1}|{w1})(?:{sep}|\s+and\s+)(?:{t2}|{w2}){follow}",
@@ -199,13 +240,18 @@ class TimeRules:
         self.year_before_re = re.compile(r"\b(?:in|from|since|during|between|of|circa|until|till)\s*$", flags)
         gap = clock["label_gap"]
         filler = clock.get("label_filler") or r"\s*[:=\-]?\s*(?:at\s+)?"
+        # A bare hour as the start ("began at 10 sharp and ended at 10:50"), the end a clock time with minutes.
+        bare_follow = r"(?=[^\S\n]*(?:sharp|exactly|on\s+the\s+dot)?[^\S\n]*(?:[,;&]|and\b|then\b))"
+        # The end time may wrap to the next line ("session ran until\n10:55"); a start time may not (a log line under
+        # "-> session began" is the next entry, not its time).
+        end_filler = filler.replace(r"[^\S\n]*", r"\s*")
         # Tried only where a word starts with one of the labels' first letters (twice as fast on long notes).
         initials = clock.get("start_label_initials", "")
         head = rf"(?=[{re.escape(initials)}])" if initials else ""
         self.labelled_re = re.compile(
-            rf"{head}\b{clock['start_labels']}{filler}(?:{t1}|{m1}|{w1}{follow})"
+            rf"{head}(?<![^\W_]){clock['start_labels']}{filler}(?:{t1}|{m1}|{b1}{bare_follow}|{w1}{follow})"
             rf"(?P<gap>[^\n]{{0,{gap}}}?|[^\n]{{0,{gap}}}?\n[^\n]{{0,{gap}}}?)"
-            rf"\b{clock['end_labels']}{filler}(?:{t2}|{m2}|{w2}{follow})(?![\w:])",
+            rf"(?<![^\W_]){clock['end_labels']}{end_filler}(?:{t2}|{m2}|{w2}{follow})(?![\w:])",
             flags,
         )
         self.scheduled_before_re = (
@@ -215,17 +261,38 @@ class TimeRules:
         self.arrival_not_after_re = (
             re.compile(clock["arrival_not_after"], flags) if clock.get("arrival_not_after") else None
         )
+        # "S/T: 09:00/09:52", "| Start / End | 13:30 / 14:24 |": one label for both ends, the times apart by a slash
+        self.pair_re = self.pair_gate_re = None
+        if clock.get("pair_start") and clock.get("pair_end"):
+            sep_ = r"[^\S\n]*(?:\|[^\S\n]*)?(?:(?:\.{2,}|…+)[^\S\n]*)?(?:[:=\-][^\S\n]*)?(?:\|[^\S\n]*)?"
+            self.pair_re = re.compile(
+                rf"\b{clock['pair_start']}\s*/\s*{clock['pair_end']}{sep_}(?:{t1}|{m1})\s*/\s*(?:{t2}|{m2})(?![\w:])",
+                flags,
+            )
+            self.pair_gate_re = re.compile(rf"/\s*{clock['pair_end']}\b", flags)
+        # Table header cells naming the start and end columns ("START|END|MIN", "Code<tab>From<tab>To<tab>Minutes").
+        self.table_start_re = re.compile(clock["table_start"], flags) if clock.get("table_start") else None
+        self.table_end_re = re.compile(clock["table_end"], flags) if clock.get("table_end") else None
         # One clock time (for log entries): "14:06", "1406 hrs", "2:10 pm".
         self.clock_tok_re = re.compile(rf"(?<![\w:./])(?:{t1}|{m1})(?![\w:])", flags)
         self.log_gap = int(clock.get("log_gap", 1500))
+        self.log_resume_re = re.compile(clock["log_resume"], flags) if clock.get("log_resume") else None
         self.log_after: dict[str, re.Pattern[str]] = {}
         self.log_before: dict[str, re.Pattern[str]] = {}
         if clock.get("log_start") and clock.get("log_end"):
             actor = r"(?:(?:client|patient|pt|clt)\s+)?"
-            for key in ("start", "end"):
-                lab = clock[f"log_{key}"]
-                self.log_after[key] = re.compile(rf"\s*[-–—:|]?\s*{actor}{lab}\b", flags)
-                self.log_before[key] = re.compile(rf"\b{lab}(?:{filler}|\s*[:=\-–]?\s*(?:at\s+)?)$", flags)
+            for key in ("start", "end", "pause"):
+                lab = clock.get(f"log_{key}")
+                if not lab:
+                    continue
+                # "At 10:31 her phone rang": a few words may stand between the time and an end label after it
+                words_ = clock.get("log_after_words", "") if key != "start" else ""
+                self.log_after[key] = re.compile(rf"\s*[-–—:|]?\s*{words_}{actor}{lab}\b", flags)
+                # "Reconnected by video from client's phone hotspot at 6:26 PM": a few words, then "at"
+                words_before = r"|[^\n.;:]{0,50}?\s(?:at|@)\s*" if key != "end" else ""
+                self.log_before[key] = re.compile(
+                    rf"(?<![^\W_]){lab}(?:{filler}|[^\S\n]*[:=\-–]?[^\S\n]*(?:at\s+)?{words_before})$", flags
+                )
 
         # -- durations
         mu, hu = dur["minute_units"], dur["hour_units"]
@@ -234,17 +301,26 @@ class TimeRules:
             rf"(?<![\w.])(?P<h>{num}|an?){echo}\s*-?\s*{hu}\s*(?:,\s*|and\s+|&\s*)?(?P<m>{num}){echo}\s*-?\s*{mu}",
             flags,
         )
-        self.min_re = re.compile(rf"(?<![\w.:/-])(?P<n>{num}){echo}\s*-?\s*{mu}", flags)
+        # "x28min" (shorthand "for 28 min") as well as "28 min"
+        self.min_re = re.compile(rf"(?:(?<![\w.:/\-–—])|(?<=\bx))(?P<n>{num}){echo}\s*-?\s*{mu}", flags)
         self.hour_re = re.compile(
-            rf"(?<![\w.:/-])(?P<h>{num}|one\s+and\s+a\s+half|an?){echo}\s*-?\s*{hu}(?!\s*(?:and\s+|,\s*)?(?:a\s+half|\d))",
+            rf"(?<![\w.:/\-–—])(?P<h>{num}|one\s+and\s+a\s+half|an?){echo}\s*-?\s*{hu}(?!\s*(?:and\s+|,\s*)?(?:a\s+half|\d))",
             flags,
         )
+        # "an hour and ten", "1 hr 15": the minute unit left out
+        self.implied_hm_re = None
+        if dur.get("implied_minutes_follow"):
+            self.implied_hm_re = re.compile(
+                rf"(?<![\w.])(?P<h>{num}|an?)\s*-?\s*{hu}\s*(?:,\s*|and\s+|&\s*)?(?P<m>{num})\b(?!\s*-?\s*{mu})"
+                + dur["implied_minutes_follow"],
+                flags,
+            )
         self.compact_re = re.compile(dur["compact_hm"], flags) if dur.get("compact_hm") else None
         self.prime_re = re.compile(dur["prime"], flags) if dur.get("prime") else None
         self.sum_re = None
         if dur.get("sum_sep"):
             term = rf"{num}(?:\s*-?\s*{mu})?"
-            self.sum_re = re.compile(rf"(?<![\w.:/-])(?:{term}{dur['sum_sep']}){{1,4}}{num}\s*-?\s*{mu}", flags)
+            self.sum_re = re.compile(rf"(?<![\w.:/\-–—])(?:{term}{dur['sum_sep']}){{1,4}}{num}\s*-?\s*{mu}", flags)
         # Where a number word may start a duration or a clock time in words.
         starters = (
             [w for w in words if w not in ("a", "an")]
@@ -254,15 +330,25 @@ class TimeRules:
         self.word_starts = frozenset(starters)
         self.an_hour_re = re.compile(rf"\ban?\s*-?\s*{hu}", flags)
         self.not_after_re = re.compile(dur["not_after"], flags) if dur.get("not_after") else None
+        self.ended_after_re = re.compile(dur["ended_after"], flags) if dur.get("ended_after") else None
+        self.elliptic_re = re.compile(dur["elliptic_minutes"], flags) if dur.get("elliptic_minutes") else None
+        self.rate_after_re = re.compile(dur["rate_after"], flags) if dur.get("rate_after") else None
+        self.descriptor_before_re = (
+            re.compile(dur["descriptor_before"], flags) if dur.get("descriptor_before") else None
+        )
+        self.descriptor_after_re = re.compile(dur["descriptor_after"], flags) if dur.get("descriptor_after") else None
         fixed = sorted(dur["fixed"].items(), key=lambda kv: len(kv[0]), reverse=True)
         self.fixed = {re.sub(r"\s+", " ", k.lower()): int(v) for k, v in fixed}
         self.fixed_re = re.compile(r"\b" + _trie(list(self.fixed)) + r"\b", flags)
         self.hhmm_re = re.compile(
             r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?!\s*(?:[ap]\.?m|-|–|to\b))(?![\d:])", flags
         )
-        self.hhmm_label_re = re.compile(rf"\b{dur['hhmm_labels']}\s*[:=\-]?\s*$", flags)
+        self.hhmm_label_re = re.compile(rf"\b{dur['hhmm_labels']}\s*(?:\.{{2,}}|…+)?\s*[:=\-]?\s*$", flags)
         self.hms_re = re.compile(dur["hms"], flags) if dur.get("hms") else None
+        self.seconds_re = re.compile(dur["seconds"], flags) if dur.get("seconds") else None
         self.minutes_field_re = re.compile(dur["minutes_field"], flags) if dur.get("minutes_field") else None
+        self.unitless_re = re.compile(dur["unitless_field"], flags) if dur.get("unitless_field") else None
+        self.unitless_starts = frozenset(w.lower() for w in dur.get("unitless_field_starts", []))
 
         # -- cues
         cue_cat: dict[str, str] = {}
@@ -270,7 +356,18 @@ class TimeRules:
         groups: list[tuple[str, list[Any]]] = [
             ("session", [f"{n} {v}" for n in cues.get("session_nouns", []) for v in cues.get("session_verbs", [])])
         ]
-        for cat in ("session", "total", "psychotherapy", "em", "crisis", "negative", "partial", "near_negative"):
+        for cat in (
+            "session",
+            "total",
+            "psychotherapy",
+            "em",
+            "crisis",
+            "negative",
+            "partial",
+            "near_negative",
+            "near_session",
+            "exclude",
+        ):
             groups.append((cat, cues.get(cat, [])))
         for cat, phrases in groups:
             for phrase in phrases:
@@ -278,12 +375,41 @@ class TimeRules:
                     raise DataFileError(_FILE, f"cue {phrase!r} must be a non-empty string", row=f"[cues].{cat}")
                 cue_cat[re.sub(r"\s+", " ", phrase.lower().strip())] = cat
         self.cue_cat = cue_cat
-        self.cue_re = re.compile(r"(?<![\w/])" + _trie(list(cue_cat)) + r"(?![\w])", flags)
+        # not inside a hyphenated word ("late-start Thursday", "walk-in"): those are listed whole where they are cues
+        # an underscore joins words ("scheduled_slot", "video_start")
+        self.cue_re = re.compile(r"(?<![^\W_])(?<![/-])" + _trie(list(cue_cat)) + r"(?![^\W_])", flags)
         self.clause_re = re.compile(cues["clause_breaks"], flags)
         self.near_chars = int(cues.get("near_chars", 12))
+        self.wrap_min_line = int(cues.get("wrap_min_line", 0))
+        self.near_positive_chars = int(cues.get("near_positive_chars", 3))
+        self.third_party_re = re.compile(cues["third_party"], flags) if cues.get("third_party") else None
+        self.past_frame_re = re.compile(cues["past_frame"], flags) if cues.get("past_frame") else None
+        self.exclude_chars = int(cues.get("exclude_chars", 40))
+        self.session_pattern_re = re.compile(cues["session_pattern"], flags) if cues.get("session_pattern") else None
+        self.session_pattern_words = tuple(w.lower() for w in cues.get("session_pattern_words", []))
+        self.additional_re = re.compile(cues["additional_marker"], flags) if cues.get("additional_marker") else None
         self.block_label_re = re.compile(cues["block_label"], flags) if cues.get("block_label") else None
+        # Range qualifiers that change which ranges count (checks/timing.py): "void" (times said to be wrong),
+        # "corrected" (the amended times), "attended" (the client's own part of a group or family session).
+        self.copied_start_re = re.compile(cues["copied_start"], flags) if cues.get("copied_start") else None
+        # the void and copied markers are looked for only in notes with one of these words
+        self.void_words = tuple(w.lower() for w in cues.get("void_words", []))
+        self.copied_words = tuple(w.lower() for w in cues.get("copied_words", []))
+        self.copied_end_re = re.compile(cues["copied_end"], flags) if cues.get("copied_end") else None
+        self.range_marks = tuple(
+            (q, re.compile(cues[k], flags))
+            for q, k in (("corrected", "corrected_marker"), ("void", "void_marker"), ("attended", "attended_marker"))
+            if cues.get(k)
+        )
         self.total_marker_re = re.compile(cues["total_marker"], flags) if cues.get("total_marker") else None
         self.bind_after_re = re.compile(cues["bind_after"], flags) if cues.get("bind_after") else None
+        # Negative cues that are also session verbs ("lasted", "ran"): about the session when a session cue is their
+        # subject ("Session began at 3:15 PM and lasted 45 minutes", "Psychotherapy portion ran from 11:20 to 11:58").
+        verbs = {re.sub(r"\s+", " ", v.lower().strip()) for v in cues.get("session_verbs", [])}
+        self.verb_negatives = frozenset(k for k, c in cue_cat.items() if c == "negative" and k in verbs)
+        self.subject_gap_re = re.compile(cues["subject_gap"], flags) if cues.get("subject_gap") else None
+        self.start_word_re = re.compile(rf"\b{clock['start_labels']}", flags)
+        self.pause_word_re = re.compile(rf"\b{clock['log_pause']}", flags) if clock.get("log_pause") else None
 
     # -- numbers --------------------------------------------------------------------------
     def word_number(self, s: str) -> float | None:
@@ -316,6 +442,8 @@ def _clock(m: re.Match[str], side: str, rules: TimeRules | None = None) -> tuple
     g = m.groupdict()
     if g.get(f"H{side}") is not None:
         return int(g[f"H{side}"]), int(g[f"M{side}"]), (g.get(f"AP{side}") or None)
+    if g.get(f"HH{side}") is not None:
+        return int(g[f"HH{side}"]), 0, None
     if g.get(f"H2{side}") is not None:
         return int(g[f"H2{side}"]), 0, g.get(f"AP2{side}")
     if g.get(f"HB{side}") is not None:
@@ -401,8 +529,17 @@ class _Context:
     def __init__(self, text: str, rules: TimeRules) -> None:
         self.rules = rules
         self.breaks = [m.start() for m in rules.clause_re.finditer(text)]
+        wrap = rules.wrap_min_line
+        if wrap and "\n" in text:
+            self.breaks = [b for b in self.breaks if not _wrapped(text, b, wrap)]
         self.text = text
         self._cues: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        low = text.lower()
+        self.use_marks = bool(rules.range_marks)
+        self.use_void = not rules.void_words or any(w in low for w in rules.void_words)
+        self.use_copied = rules.copied_start_re is not None and any(w in low for w in rules.copied_words or ("",))
+        words = rules.session_pattern_words
+        self.use_pattern = rules.session_pattern_re is not None and (not words or any(w in low for w in words))
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         while end > start + 1 and self.text[end - 1] == ".":
@@ -422,6 +559,10 @@ class _Context:
             for m in rules.cue_re.finditer(self.text, lo, hi):
                 k = re.sub(r"\s+", " ", m.group(0).lower())
                 found.append((m.start(), m.end(), rules.cue_cat.get(k, "session")))
+            if self.use_pattern and rules.session_pattern_re is not None:
+                extra = [(m.start(), m.end(), "session") for m in rules.session_pattern_re.finditer(self.text, lo, hi)]
+                if extra:
+                    found = sorted(found + extra)
             self._cues[key] = found
         return found
 
@@ -436,7 +577,17 @@ class _Context:
             if c[2] == "near_negative":
                 if (s - c[1] if c[1] <= s else c[0] - e) > near:
                     continue
+                gap = self.text[c[1] : s] if c[1] <= s else self.text[e : c[0]]
+                if c[1] <= s and any(ch.isdigit() for ch in gap):
+                    continue  # "crisis room 3 from 10:40": the room has its own number
+                if "  " in gap or "\t" in gap or "|" in gap or (c[1] <= s and ")" in gap):
+                    continue  # "Stop: 2:52 PM   Room 3B": another field; "(mother out of room): 16:20": a comment
                 c = (c[0], c[1], "negative")
+            elif c[2] == "near_session":
+                gap = self.text[c[1] : s] if c[1] <= s else self.text[e : c[0]]
+                if len(gap) > self.rules.near_positive_chars or "(" in gap:
+                    continue  # "Grp 1800-1930", not "skills group (6:00-8:00 PM)"
+                c = (c[0], c[1], "session")
             out.append(c)
         return out
 
@@ -444,19 +595,41 @@ class _Context:
 _COMMA_COST = 8  # a comma between a cue and a time expression loosens their bond ("Of the 40-minute visit, 22 minutes were psychotherapy")
 
 
-def _judge(ctx: _Context, start: int, end: int, *, labelled: bool) -> tuple[str, str] | None:
-    """(category, qualifier) of a time expression, or None when it is not session time."""
-    lo, hi = ctx.clause(start, end)
+def _judge(
+    ctx: _Context, start: int, end: int, *, labelled: bool, bounds: tuple[int, int] | None = None
+) -> tuple[str, str] | None:
+    """(category, qualifier) of a time expression, or None when it is not session time. ``bounds``: the stretch
+    of text whose cues count (default: the clause)."""
+    lo, hi = bounds or ctx.clause(start, end)
     cues = ctx.cues_in(lo, hi, (start, end))
     text = ctx.text
+    if ctx.rules.subject_gap_re is not None and cues:
+        cues = _session_verbs(ctx, lo, cues)
+    rules = ctx.rules
+    if not labelled and rules.past_frame_re is not None and rules.past_frame_re.match(text, lo):
+        return None  # "Last week we met for 55 minutes"
+    if cues and (rules.third_party_re is not None):
+        cues = _others_cues(ctx, lo, cues)
+    reach = ctx.rules.exclude_chars
+    for cs, ce, cat in cues:
+        if cat == "exclude" and (start - ce if ce <= start else cs - end) <= reach:
+            return None  # "(not billed)", "appointment type: 60-min": whatever else the clause says
+    if _excluded_by_parenthesis(ctx, end):
+        return None
     best: tuple[int, int, str] | None = None  # (distance, negative-first tiebreak, category)
     category = "session"
     cat_best: tuple[int, str] | None = None
     bind = ctx.rules.bind_after_re
     for cs, ce, cat in cues:
         between = text[ce:start] if ce <= start else text[end:cs]
-        dist = len(between) + _COMMA_COST * between.count(",")
-        key = (dist, 0 if cat in ("negative", "partial") else 1, cat)
+        dist = len(between) + _COMMA_COST * (between.count(",") + between.count("(") + between.count(")"))
+        if ce <= start and between.strip() in (":", "="):
+            dist = 0  # "Session time: 9:15-9:45 AM (pulled from 2nd period ...)": the label names the value
+        if cat == "exclude":
+            cat = "negative"
+        # ties: a negative wins; a partial cue after the time loses to a cue before it ("We spent 45 minutes in session")
+        tie = 0 if cat == "negative" or (cat == "partial" and ce <= start) else 2 if cat == "partial" else 1
+        key = (dist, tie, cat)
         if best is None or key < best:
             best = key
         if cat not in ("negative", "partial", "session"):
@@ -470,6 +643,8 @@ def _judge(ctx: _Context, start: int, end: int, *, labelled: bool) -> tuple[str,
     tm = ctx.rules.total_marker_re
     if tm is not None and tm.search(text, lo, start):
         qualifier = "total"
+    elif ctx.rules.additional_re is not None and ctx.rules.additional_re.search(text, max(lo, start - 30), start):
+        qualifier = "additional"  # "then an additional 20 minutes of crisis intervention": added to the clock time
     if labelled:
         if best is not None and best[2] in ("negative", "partial") and best[0] <= 3:
             return None
@@ -486,10 +661,130 @@ def _judge(ctx: _Context, start: int, end: int, *, labelled: bool) -> tuple[str,
     return category, qualifier
 
 
+def _others_cues(ctx: _Context, lo: int, cues: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The cues with those about someone else's session made negative: "her son's therapy appointment lasted",
+    "Phone call with client" (a session cue right after a negative one is that one's object)."""
+    text = ctx.text
+    tp = ctx.rules.third_party_re
+    out: list[tuple[int, int, str]] = []
+    for c in cues:
+        if c[2] in _POSITIVE:
+            someone_else = tp is not None and tp.search(text, max(lo, c[0] - 40), c[0]) is not None
+            object_of_negative = (
+                bool(out)
+                and out[-1][2] == "negative"
+                and c[0] - out[-1][1] <= 2
+                and text[c[0] : c[0] + 4].lower() == "with"
+            )
+            if someone_else or object_of_negative:
+                c = (c[0], c[1], "negative")
+        out.append(c)
+    return out
+
+
+_NON_SUBJECT = ("negative", "near_negative", "near_session", "exclude")
+
+
+def _session_verbs(ctx: _Context, lo: int, cues: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The cues with the negative verbs whose subject is the session made session cues: "Session began at 3:15 PM
+    and lasted 45 minutes", "Psychotherapy portion ran from 11:20", "Started at 2 pm, ran 50 minutes"."""
+    rules = ctx.rules
+    gap_re = rules.subject_gap_re
+    text = ctx.text
+    out: list[tuple[int, int, str]] = []
+    prev: tuple[int, int, str] | None = None
+    for c in cues:
+        if c[2] == "negative" and gap_re is not None:
+            if prev is None:
+                subject = c[0] - lo <= 60 and rules.start_word_re.search(text, lo, c[0]) is not None
+                frm = lo
+            else:
+                subject = prev[2] not in _NON_SUBJECT and c[0] - prev[1] <= 60
+                frm = prev[1]
+            if (
+                subject
+                and re.sub(r"\s+", " ", text[c[0] : c[1]].lower()) in rules.verb_negatives
+                and gap_re.match(text, frm, c[0])
+            ):
+                c = (c[0], c[1], "session")  # the session lasted/ran, not a symptom or a jog
+        out.append(c)
+        prev = c
+    return out
+
+
+def _block_judge(ctx: _Context, start: int, end: int) -> tuple[str, str] | None:
+    """(category, "block") of a time right after a block label ("Contact 2 (phone f/u, same day): 1620-1657"):
+    the label names it a part of the session, whatever else the clause says, unless a negative cue touches it."""
+    lo, _hi = ctx.clause(start, end)
+    if _label_before(ctx, lo, start) != "block":
+        return None
+    judged = _judge(ctx, start, end, labelled=True)
+    return (judged[0], "block") if judged is not None else None
+
+
+def _in_parenthesis(text: str, start: int) -> bool:
+    """Whether a time is in a parenthesis that comments on other text; not one that spells out a duration
+    ("60 min (2:00-3:00)")."""
+    ls = text.rfind("\n", 0, start) + 1
+    if text.count("(", ls, start) <= text.count(")", ls, start):
+        return False
+    p = text.rfind("(", ls, start)
+    return _DURATION_END.search(text, max(ls, p - 40), p) is None
+
+
+_DURATION_END = re.compile(
+    r"\d\s*-?\s*(?:min(?:ute)?s?|hours?|hrs?|h)\b\.?(?:[ \t]+[A-Za-z/.]+){0,2}\s*$", re.IGNORECASE
+)
+
+
+def _wrapped(text: str, b: int, wrap: int) -> bool:
+    """Whether the line break at ``b`` only wraps running prose: a long line that does not end a sentence, followed
+    by a line that goes on in lower case ("I spent 60 minutes in\npsychotherapy")."""
+    if text[b] != "\n" or b + 1 >= len(text) or not text[b + 1].islower():
+        return False
+    ls = text.rfind("\n", 0, b) + 1
+    if _LABEL_LINE.match(text, b + 1):
+        return False  # "segment_2: audio-only 10:26 - 10:50": a field of its own
+    return b - ls >= wrap and text[b - 1] not in ".:;!?|" and "  " not in text[ls:b]
+
+
+_LABEL_LINE = re.compile(r"[^\W\d][\w/ -]{0,30}?:")
+
+
+_PAREN_AFTER = re.compile(r"[^\S\n]*\(([^()\n]{1,160})\)")
+
+
+def _excluded_by_parenthesis(ctx: _Context, end: int) -> bool:
+    """Whether the parenthesis right after a time excludes it, across its own clause breaks
+    ("11:20-11:28 AM (client not on line; not counted in crisis time)")."""
+    m = _PAREN_AFTER.match(ctx.text, end) if ctx.text[end - 1 : end] != "." else None
+    if m is None:
+        return False
+    rules = ctx.rules
+    for c in rules.cue_re.finditer(ctx.text, m.start(1), m.end(1)):
+        if rules.cue_cat.get(re.sub(r"\s+", " ", c.group(0).lower())) == "exclude":
+            return True
+    return False
+
+
+def _range_mark(ctx: _Context, start: int, end: int) -> str | None:
+    """ "void" when the range's clause says the times are wrong ("the times above (3:00-3:53 PM) were copied forward
+    in error"); "corrected" / "attended" when a marker stands right before it ("Corrected time: 1412-1450",
+    "Client's time in group: 6:00-7:05 PM")."""
+    lo, hi = ctx.clause(start, end)
+    for q, rx in ctx.rules.range_marks:
+        if q == "void":
+            if ctx.use_void and rx.search(ctx.text, lo, hi):
+                return q
+        elif rx.search(ctx.text, max(0, start - 40), start):
+            return q
+    return None
+
+
 def _label_before(ctx: _Context, lo: int, start: int) -> str | None:
     """'block' after a block label ("Part 2:", "Contact 1:"), '' on a bare line, None after other text."""
     prefix = ctx.text[lo:start]
-    if not prefix.strip(" \t-*•"):
+    if not prefix.strip(" \t-*•|"):
         return ""
     bl = ctx.rules.block_label_re
     if bl is not None and bl.search(prefix):
@@ -498,15 +793,91 @@ def _label_before(ctx: _Context, lo: int, start: int) -> str | None:
 
 
 _WORD = re.compile(r"[A-Za-z]{2,}")
-_FIELD_SEP = re.compile(r"[ ]{2,}|\t|\s\|\s")
+_UNIT_WORD = re.compile(r"\d\s*-?\s*[A-Za-z]{2,}")
+_FIELD_SEP = re.compile(r"[ ]{2,}|\t|\s*\|\s*|\s*(?:\.{3,}|…+)\s*|\s+[•·]\s+")
+_POSITIVE = ("session", "psychotherapy", "em", "crisis", "total")
+
+
+def _fields(ctx: _Context, start: int, end: int) -> tuple[int, int, int, int] | None:
+    """On a line of fields apart by wide spaces, tabs, bars or dot leaders: (start, end) of the expression's own
+    field and of the line's first field (the row label; empty when the expression's field is the first).
+    None on a line of running text, or when a separator falls inside the expression."""
+    text = ctx.text
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    flo, fhi = ls, le
+    first: re.Match[str] | None = None
+    for m in _FIELD_SEP.finditer(text, ls, le):
+        if m.end() <= start:
+            flo = m.end()
+            if first is None and text[ls : m.start()].strip():
+                first = m
+        elif m.start() >= end:
+            fhi = m.start()
+            break
+        else:
+            return None
+    else:
+        if flo == ls:
+            return None  # no separator before or after: running text
+    if first is None or first.end() > start:
+        # the expression leads the row ("09:10-09:30  Psychotherapy (block 1)"): the next field describes it
+        sep = _FIELD_SEP.match(text, fhi, le) if fhi < le else None
+        if sep is not None:
+            nxt = _FIELD_SEP.search(text, sep.end(), le)
+            return flo, fhi, sep.end(), nxt.start() if nxt else le
+        return flo, fhi, flo, flo
+    return flo, fhi, ls, first.start()
+
+
+def _line_has_negative(ctx: _Context, start: int, end: int) -> bool:
+    text = ctx.text
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    return any(c[2] in ("negative", "exclude") for c in ctx.cues_in(ls, le, (start, end)))
+
+
+def _field_judge(
+    ctx: _Context, start: int, end: int, f: tuple[int, int, int, int], *, bare_ok: bool
+) -> tuple[str, str] | None:
+    """(category, qualifier) of a time expression in a field of a table-like line: the cues of its own field first,
+    then the row label ("Scheduled ........ 3:00 PM - 3:50 PM" is not session time, "Actual ..... 3:12 PM - 3:55 PM"
+    is); a cue in another field of the row ("Clinic Rm 5", "client called crisis line") does not count."""
+    flo, fhi, llo, lhi = f
+    lo, hi = ctx.clause(start, end)
+    lo, hi = max(lo, flo), min(hi, fhi)
+    judged = _judge(ctx, start, end, labelled=False, bounds=(lo, hi))
+    if judged is not None:
+        return judged
+    if ctx.cues_in(lo, hi, (start, end)):
+        return None
+    label = ctx.cues_in(llo, lhi, (start, end)) if lhi > llo else []
+    if any(c[2] not in _POSITIVE for c in label):
+        return None
+    cats = [c[2] for c in label if c[2] != "session"]
+    if label:
+        return (cats[-1] if cats else "session"), ""
+    if (
+        bare_ok
+        and len(_WORD.findall(ctx.text, flo, start)) + len(_WORD.findall(ctx.text, end, fhi)) <= 3
+        and not _in_parenthesis(ctx.text, start)
+    ):
+        return "session", ""
+    return None
 
 
 def _bare_range_ok(ctx: _Context, lo: int, hi: int, start: int, end: int) -> bool:
     """A clock range with no cue counts only where nothing else is said about it: alone on its line,
     after a label, or with at most a few words around it ("10:00-10:50 in office"). In running prose
     ("night shift at the warehouse (10 pm - 6 am), written up twice") the cue may sit on another line."""
+    if _in_parenthesis(ctx.text, start):
+        return False  # in a parenthesis, it comments on what comes before ("two 20-minute windows (5:40-6:00 am)")
     if _label_before(ctx, lo, start) is not None:
         return True
+    if lo > 0 and ctx.text[lo - 1] != "\n" and _WORD.search(ctx.text, lo, start):
+        return False  # words before it in a sentence that does not start the line ("Worry peaks 9-11 PM")
     # Header lines hold several fields apart by wide spaces, tabs or bars: the range's own field is what counts.
     seps = [m.end() for m in _FIELD_SEP.finditer(ctx.text, lo, start)]
     lo = seps[-1] if seps else lo
@@ -540,8 +911,25 @@ _FIELD_STARTS = frozenset(
         "crisis",
         "billable",
         "timed",
+        "actual",
     ]
 )
+_GAP_CLOCK = re.compile(r"\d[:.][0-5]\d|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
+
+
+def _restart_in_gap(text: str, lo: int, hi: int, rules: TimeRules) -> bool:
+    """Whether an interruption or a restart, and its time, stand between a start and an end label: the end is then
+    the later block's ("Connected 6:00 PM; video dropped at 6:22 PM ... Reconnected at 6:26 PM; session ended")."""
+    pw = rules.pause_word_re
+    for c in _GAP_CLOCK.finditer(text, lo, hi):
+        if rules.start_word_re.search(text, max(lo, c.start() - 25), c.start()):
+            return True
+        if pw is not None and pw.search(text, lo, c.start()):
+            return True
+    return False
+
+
+_MINUTE_BEFORE = re.compile(r"\bmin(?:ute)?s?\b", re.IGNORECASE)
 _AN_BEFORE = re.compile(r"\ban?\s*-?\s*$", re.IGNORECASE)
 
 
@@ -606,7 +994,98 @@ def _after_scheduled(
     return a
 
 
-def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes: int | None = None) -> list[TimeMention]:
+_CELL_SEP = {"\t": re.compile(r"\t"), "|": re.compile(r"\|")}
+
+
+def _cells(text: str, lo: int, hi: int, sep: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(start, end) of each cell of one table row, blanks around the cell's text left out."""
+    out, pos = [], lo
+    for m in [*sep.finditer(text, lo, hi), None]:
+        end = m.start() if m is not None else hi
+        a, b = pos, end
+        while a < b and text[a] in " \t":
+            a += 1
+        while b > a and text[b - 1] in " \t":
+            b -= 1
+        out.append((a, b))
+        if m is not None:
+            pos = m.end()
+    return out
+
+
+def _table_rows(
+    ctx: _Context, rules: TimeRules
+) -> list[tuple[int, int, tuple[int, int, str | None], tuple[int, int, str | None], tuple[str, str]]]:
+    """Clock ranges in the rows of a table whose header names a start and an end column (tab or bar separated):
+    ``(start, end, start time, end time, (category, qualifier))``. A row with a negative cue is skipped; its
+    category is the first category cue in its other cells ("90836 Psychotherapy add-on w/ E/M 10:12 10:55 43")."""
+    text = ctx.text
+    ts, te = rules.table_start_re, rules.table_end_re
+    out: list[tuple[int, int, tuple[int, int, str | None], tuple[int, int, str | None], tuple[str, str]]] = []
+    if ts is None or te is None:
+        return out
+    cols: tuple[int, int, re.Pattern[str]] | None = None
+    pos = 0
+    n = len(text)
+    while pos < n:
+        le = text.find("\n", pos)
+        le = n if le < 0 else le
+        lo, pos = pos, le + 1
+        ch = "\t" if "\t" in text[lo:le] else "|" if "|" in text[lo:le] else ""
+        if not ch:
+            cols = None
+            continue
+        cells = _cells(text, lo, le, _CELL_SEP[ch])
+        if cols is None or cols[2] is not _CELL_SEP[ch]:
+            si = next((i for i, (a, b) in enumerate(cells) if ts.fullmatch(text, a, b)), None)
+            ei = next((i for i, (a, b) in enumerate(cells) if te.fullmatch(text, a, b)), None)
+            cols = (si, ei, _CELL_SEP[ch]) if si is not None and ei is not None and si < ei else None
+            continue
+        si, ei, _ = cols
+        if len(cells) <= ei:
+            continue
+        m1 = rules.clock_tok_re.fullmatch(text, *cells[si])
+        m2 = rules.clock_tok_re.fullmatch(text, *cells[ei])
+        if m1 is None or m2 is None:
+            continue
+        a, b = _clock(m1, "_1"), _clock(m2, "_1")
+        if a is None or b is None:
+            continue
+        cues = [c for c in ctx._clause_cues(lo, le) if not (cells[si][0] <= c[0] < cells[ei][1])]
+        if any(c[2] == "exclude" for c in cues) or any(c[2] == "negative" and c[0] < cells[si][0] for c in cues):
+            continue  # the row's label says what it was ("Post-session call to pharmacy"); notes after the times do not
+        cat = next((c[2] for c in cues if c[2] in ("psychotherapy", "em", "crisis")), "session")
+        out.append((cells[si][0], cells[ei][1], a, b, (cat, "")))
+    return out
+
+
+class _Taken(list[tuple[int, int]]):
+    """Spans already read as time, in the order found, with a start-sorted index so that the overlap
+    test looks only at nearby spans (a list scan made a huge note quadratic)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._starts: list[int] = []
+        self._spans: list[tuple[int, int]] = []
+        self._longest = 0
+
+    def append(self, span: tuple[int, int]) -> None:
+        super().append(span)
+        i = bisect.bisect_left(self._starts, span[0])
+        self._starts.insert(i, span[0])
+        self._spans.insert(i, span)
+        self._longest = max(self._longest, span[1] - span[0])
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """Any span (ts, te) with ts < e and te > s: only spans starting after s - longest can reach s."""
+        lo = bisect.bisect_right(self._starts, s - self._longest)
+        hi = bisect.bisect_left(self._starts, e)
+        return any(te > s for _, te in self._spans[lo:hi])
+
+
+def find_time_mentions(
+    text: str, rules: TimeRules | None = None, *, max_minutes: int | None = None
+) -> list[TimeMention]:
     """Every clock range and stated duration in ``text`` that documents time of this session."""
     rules = rules or load_time_rules()
     if max_minutes is None:
@@ -625,15 +1104,15 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
                 if am is not None:
                     words.append(am.start())
                 i = low.find(unit, i + 1)
-    if not digits and not words:
+    if not digits and not words and "hour" not in low:
         return []
     positions = sorted(set(digits + words))
     ctx = _Context(text, rules)
     out: list[TimeMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
 
     def overlaps(s: int, e: int) -> bool:
-        return any(s < te and ts < e for ts, te in taken)
+        return taken.overlaps(s, e)
 
     def add_range(
         s: int,
@@ -642,11 +1121,16 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         b: tuple[int, int, str | None] | None,
         judged: tuple[str, str] | None,
     ) -> bool:
+        mark = _range_mark(ctx, s, e) if ctx.use_marks else None
+        if mark == "void":
+            judged = (judged or ("session", ""))[0], "void"  # kept, so that the same times elsewhere are voided too
         if a is None or b is None or judged is None:
             return False
         span = clock_span(a, b)
         if span is None or not 0 < span[1] - span[0] <= max_minutes:
             return False
+        if mark in ("corrected", "attended"):
+            judged = judged[0], mark
         out.append(TimeMention("range", span[1] - span[0], s, e, judged[0], span, judged[1]))
         taken.append((s, e))
         return True
@@ -665,6 +1149,9 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         pos = 0
         while (m := rules.labelled_re.search(text, pos)) is not None:
             pos = m.end()
+            if _restart_in_gap(text, m.start("gap"), m.end("gap"), rules):
+                pos = m.start() + 1  # another start between them: "began at 10:02. At 10:31 ... came back at 10:44 ..."
+                continue
             a, b = _clock(m, "_1", rules), _clock(m, "_2", rules)
             if m.groupdict().get("ARR") and a is not None and b is not None:
                 na = rules.arrival_not_after_re
@@ -672,30 +1159,70 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
                     pos = m.start() + 1  # "Mother arrived at 4:15": someone else's; a later start may pair
                     continue
                 a = _after_scheduled(text, m, a, b, clock_toks, rules)
-            add_range(m.start(), m.end(), a, b, _judge(ctx, m.start(), m.end(), labelled=True))
+            judged = _judge(ctx, m.start(), m.end(), labelled=True)
+            if judged is not None and (m.group("WH_1") or m.group("WH_2")):
+                # times in words are often not the session's ("Panic began at two and ended at three in the morning
+                # last week"): a negative cue nearer than any session cue in the clause rejects them
+                lo, hi = ctx.clause(m.start(), m.end())
+                if (
+                    ctx.cues_in(lo, hi, (m.start(), m.end()))
+                    and _judge(ctx, m.start(), m.end(), labelled=False) is None
+                ):
+                    judged = None
+            add_range(m.start(), m.end(), a, b, judged)
 
     # -- log entries ("14:06 session begins" ... "14:58 session ends"), the label before or after the time
     if rules.log_after and len(clock_toks) >= 2:
-        entries: dict[str, list[tuple[int, int, int, int, tuple[int, int, str | None]]]] = {"start": [], "end": []}
+        entries: dict[str, list[tuple[int, int, int, int, tuple[int, int, str | None]]]] = {
+            "start": [],
+            "end": [],
+            "pause": [],
+        }
         for m in clock_toks:
             c = _clock(m, "_1")
             if c is None:
                 continue
-            for key in ("start", "end"):
+            for key in rules.log_after:
                 am = rules.log_after[key].match(text, m.end())
                 if am is not None:
                     entries[key].append((m.start(), am.end(), m.start(), m.end(), c))
                     continue
-                bm = rules.log_before[key].search(text, max(0, m.start() - 40), m.start())
+                bm = rules.log_before[key].search(text, max(0, m.start() - 70), m.start())
                 if bm is not None:
                     entries[key].append((bm.start(), m.end(), m.start(), m.end(), c))
-        for s0, e0, ts0, _te0, c0 in entries["start"]:
-            nxt = next(
-                (en for en in entries["end"] if en[2] > ts0 and en[0] >= e0 and en[0] - e0 <= rules.log_gap), None
-            )
-            if nxt is None or overlaps(s0, nxt[1]):
+        # An interruption ends a block ("At 10:31 her phone rang"); when its line says the session went on
+        # ("14:02 connection dropped, reconnected by phone"), the next block starts there.
+        rs = rules.log_resume_re
+        resumed: set[int] = set()
+        for en in entries["pause"]:
+            eol = text.find("\n", en[1])
+            eol = len(text) if eol < 0 else eol
+            rm = rs.search(text, en[1], eol) if rs is not None else None
+            if rm is not None and _GAP_CLOCK.search(text, rm.end(), eol) is None:  # else it resumed at that time
+                entries["start"].append((en[2], rm.end(), en[2], en[3], en[4]))
+                resumed.add(en[2])
+        ends = sorted(entries["end"] + entries["pause"])
+        before = len(taken)
+        for s0, e0, ts0, _te0, c0 in sorted(entries["start"]):
+            nxt = next((en for en in ends if en[2] > ts0 and en[0] >= e0 and en[0] - e0 <= rules.log_gap), None)
+            # a resumed block may share its interruption's line with the block before; other entries may not overlap
+            if nxt is None or any(s0 < te and ts < nxt[1] for ts, te in (taken[:before] if ts0 in resumed else taken)):
                 continue
             add_range(s0, nxt[1], c0, nxt[4], _judge(ctx, s0, nxt[1], labelled=True))
+
+    # -- one label for both ends ("S/T: 09:00/09:52", "Start / End | 13:30 / 14:24")
+    if rules.pair_re is not None and rules.pair_gate_re is not None and "/" in text and clock_toks:
+        for m in rules.pair_re.finditer(text) if rules.pair_gate_re.search(text) else ():
+            if not overlaps(m.start(), m.end()):
+                add_range(
+                    m.start(), m.end(), _clock(m, "_1"), _clock(m, "_2"), _judge(ctx, m.start(), m.end(), labelled=True)
+                )
+
+    # -- tables with start and end columns
+    if rules.table_start_re is not None and ("\t" in text or "|" in text) and len(clock_toks) >= 2:
+        for s0, e0, a0, b0, judged0 in _table_rows(ctx, rules):
+            if not overlaps(s0, e0):
+                add_range(s0, e0, a0, b0, judged0)
 
     # -- clock ranges ("10:02am-10:55am", "from 9 to 9:50")
     for m in _scan(rules.range_re, text, digits):
@@ -708,21 +1235,42 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         a, b = _clock(m, "_1"), _clock(m, "_2")
         if a is None or b is None:
             continue
-        bare1 = m.group("HB_1") is not None
-        bare2 = m.group("HB_2") is not None
+        bare1 = m.group("HB_1") is not None or m.group("HH_1") is not None
+        bare2 = m.group("HB_2") is not None or m.group("HH_2") is not None
         if bare1 and bare2:
             continue  # "3-4" is a score or a count, not a clock range
-        has_marker = (a[2] is not None) or (b[2] is not None) or (":" in m.group(0)) or ("." in m.group(0))
+        has_marker = (a[2] is not None) or (b[2] is not None) or any(c in m.group(0) for c in ":.hH")
         if (bare1 or bare2) and not (fm is not None or (b[2] is not None) or (a[2] is not None)):
-            continue
+            # "Session 10 to 10:50": one bare side, the other with minutes, right after a session cue
+            if bare1 == bare2 or not (m.group("M_1") or m.group("M_2")):
+                continue
+            j = _judge(ctx, s, e, labelled=False)
+            lo_, _hi = ctx.clause(s, e)
+            bc = rules.bare_start_cue_re
+            if j is None or bc is None or not bc.search(text, max(lo_, s - 30), s):
+                continue
+        if (m.group("HH_1") or m.group("HH_2")) and fm is None and not (m.group("M_1") or m.group("M_2")):
+            continue  # "19h–7h": European hours with no minutes on either side, and no "from"
         if not has_marker:
             continue
-        judged = _judge(ctx, s, e, labelled=False)
-        if judged is None:
-            lo, hi = ctx.clause(s, e)
-            if ctx.cues_in(lo, hi, (s, e)) or not _bare_range_ok(ctx, lo, hi, s, e):
-                continue
-            judged = ("session", "")
+        mark = _range_mark(ctx, s, e) if ctx.use_marks else None
+        if mark in ("void", "corrected"):
+            # an amendment's times, or the times it says are wrong, whatever else their clause says
+            add_range(s, e, a, b, ((_judge(ctx, s, e, labelled=True) or ("session", ""))[0], mark))
+            continue
+        f = _fields(ctx, s, e)
+        judged = _block_judge(ctx, s, e)
+        if judged is not None:
+            pass
+        elif f is not None:
+            judged = _field_judge(ctx, s, e, f, bare_ok=True)
+        else:
+            judged = _judge(ctx, s, e, labelled=False)
+            if judged is None:
+                lo, hi = ctx.clause(s, e)
+                if ctx.cues_in(lo, hi, (s, e)) or not _bare_range_ok(ctx, lo, hi, s, e):
+                    continue
+                judged = ("session", "")
         add_range(s, e, a, b, judged)
 
     # -- clock ranges in words ("from half past two until quarter past three")
@@ -748,7 +1296,15 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         if overlaps(m.start(), m.end()):
             continue
         a, b = _clock(m, "_1"), _clock(m, "_2")
-        judged = _judge(ctx, m.start(), m.end(), labelled=False)
+        year_like = yl is not None and yl.fullmatch(m.group("MIL_1")) and yl.fullmatch(m.group("MIL_2"))
+        f = None if year_like else _fields(ctx, m.start(), m.end())
+        block = None if year_like else _block_judge(ctx, m.start(), m.end())
+        if block is not None:
+            judged = block
+        elif f is not None:
+            judged = _field_judge(ctx, m.start(), m.end(), f, bare_ok=True)
+        else:
+            judged = _judge(ctx, m.start(), m.end(), labelled=False)
         if (
             yl is not None
             and yl.fullmatch(m.group("MIL_1"))
@@ -771,13 +1327,38 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         mins = round(minutes)
         if overlaps(s, e) or not 0 < mins <= max_minutes:
             return
-        if rules.not_after_re is not None and rules.not_after_re.search(text, max(0, s - 30), s):
+        ended = rules.ended_after_re is not None and rules.ended_after_re.search(text, max(0, s - 50), s) is not None
+        if not ended and rules.not_after_re is not None and rules.not_after_re.search(text, max(0, s - 30), s):
             return
-        judged = _judge(ctx, s, e, labelled=False)
+        if rules.rate_after_re is not None and rules.rate_after_re.match(text, e):
+            return  # "1 hr/day", "20 min/night": a rate, not a length of time
+        db, da = rules.descriptor_before_re, rules.descriptor_after_re
+        if (db is not None and db.search(text, max(0, s - 60), s)) or (da is not None and da.match(text, e)):
+            return  # "90837 Psychotherapy, 60 min", "45 min (38-52)": what the code means, not what was done
+        judged = _block_judge(ctx, s, e) or _judge(ctx, s, e, labelled=ended)
         if judged is None:
             # A duration that is the whole line ("53 min" under the header) documents the session.
             lo, hi = ctx.clause(s, e)
-            if ctx.cues_in(lo, hi, (s, e)) or text[e:hi].strip(" \t.,;)"):
+            if ctx.cues_in(lo, hi, (s, e)):
+                return
+            ad = rules.additional_re
+            if ad is not None and out and ad.search(text, max(lo, s - 30), s):
+                # "Session 45 min, then an additional 10 minutes with mother": more of the session just documented
+                out.append(TimeMention("duration", mins, s, e, out[-1].category, None, "additional"))
+                taken.append((s, e))
+                return
+            if text[e:hi].strip(" \t.,;)"):
+                # or a field of a header line with nothing negative on it ("90834   Approx 50 min, office")
+                f = _fields(ctx, s, e)
+                if f is None or _line_has_negative(ctx, s, e):
+                    return
+                others = len(_WORD.findall(text, f[0], s)) + len(_WORD.findall(text, e, f[1]))
+                if len(_WORD.findall(text, f[0], s)) > 1 or (others and not _UNIT_WORD.search(text, s, e)):
+                    return  # "Pt: Brandon T. 24M": a name and an age, not a duration; "| 45m |" alone in its field is
+                judged = _field_judge(ctx, s, e, f, bare_ok=True)
+                if judged is not None:
+                    out.append(TimeMention("duration", mins, s, e, judged[0], None, judged[1]))
+                    taken.append((s, e))
                 return
             lab = _label_before(ctx, lo, s)
             if lab is None:
@@ -792,6 +1373,16 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
             s, e = m.start(), m.end()
             n = int(m.group("n"))
             judged = _judge(ctx, m.start("n"), e, labelled=True)  # cues in the label count ("Psychotherapy minutes")
+            if judged is None or overlaps(s, e) or not 0 < n <= max_minutes:
+                continue
+            out.append(TimeMention("duration", n, s, e, judged[0], None, judged[1]))
+            taken.append((s, e))
+    if rules.unitless_re is not None:
+        # "TT 53", "dur: 38", "PT time 30": a duration label whose number has no unit
+        for m in _scan(rules.unitless_re, text, sorted(_word_positions(low, rules.unitless_starts, vocab))):
+            s, e = m.start(), m.end()
+            n = int(m.group("n"))
+            judged = _judge(ctx, m.start("n"), e, labelled=True)
             if judged is None or overlaps(s, e) or not 0 < n <= max_minutes:
                 continue
             out.append(TimeMention("duration", n, s, e, judged[0], None, judged[1]))
@@ -815,6 +1406,12 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         mi = rules.word_number(m.group("m"))
         if h is not None and mi is not None:
             add_duration(m.start(), m.end(), h * 60 + mi)
+    if rules.implied_hm_re is not None:
+        for m in _scan(rules.implied_hm_re, text, positions):
+            h = 1.0 if m.group("h").lower() in ("a", "an") else rules.word_number(m.group("h"))
+            mi = rules.word_number(m.group("m"))
+            if h is not None and mi is not None and 0 < h <= 3 and h == int(h) and 0 < mi < 60 and mi == int(mi):
+                add_duration(m.start(), m.end(), h * 60 + mi)
     if rules.compact_re is not None:
         for m in _scan(rules.compact_re, text, digits):
             h, mi = (m.group("h"), m.group("m")) if m.group("h") is not None else (m.group("h2"), m.group("m2"))
@@ -835,8 +1432,34 @@ def find_time_mentions(text: str, rules: TimeRules | None = None, *, max_minutes
         n = rules.word_number(m.group("n"))
         if n is not None and n != 1:
             add_duration(m.start(), m.end(), n)
+    if (rules.elliptic_re is not None and "were" in low) or "was" in low:
+        for m in _scan(rules.elliptic_re, text, digits):
+            lo, _hi = ctx.clause(m.start(), m.end())
+            if _MINUTE_BEFORE.search(text, lo, m.start()):
+                add_duration(m.start("n"), m.end("n"), int(m.group("n")))
     if rules.prime_re is not None:
         for m in _scan(rules.prime_re, text, digits):
-            add_duration(m.start(), m.end(), int(m.group("p")))
+            add_duration(m.start(), m.end(), int(m.group("p") or m.group("p2")))
+    if rules.seconds_re is not None and "sec" in low:
+        for m in _scan(rules.seconds_re, text, digits):
+            secs = int(m.group("n"))
+            if secs >= 600:
+                add_duration(m.start(), m.end(), secs // 60)
+    if out and ctx.use_copied and rules.copied_start_re is not None and rules.copied_start_re.search(text):
+        # "*** Text below copied forward from 01/14/2025 note ***" ... "*** end copied text ***": stale times
+        out = _mark_copied(text, out, rules)
     out.sort(key=lambda t: t.start)
     return out
+
+
+def _mark_copied(text: str, found: list[TimeMention], rules: TimeRules) -> list[TimeMention]:
+    spans = []
+    for m in rules.copied_start_re.finditer(text):
+        em = rules.copied_end_re.search(text, m.end()) if rules.copied_end_re is not None else None
+        spans.append((m.end(), em.start() if em is not None else text.find("\n\n", m.end()) % (len(text) + 1)))
+    return [
+        TimeMention(t.kind, t.minutes, t.start, t.end, t.category, t.clock, "stale")
+        if any(a <= t.start < b for a, b in spans)
+        else t
+        for t in found
+    ]
