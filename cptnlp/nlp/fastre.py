@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -96,6 +97,14 @@ def _starts(rx: Any, data: bytes, pos: int = 0) -> Iterator[int]:
         pos = start + 1
 
 
+@lru_cache(maxsize=512)
+def _parse(pattern: str, flags: int) -> Any:
+    """``re``'s parse tree of a pattern, once per pattern (a rule is read for several RE2 forms)."""
+    from re import _parser
+
+    return _parser.parse(pattern, flags)
+
+
 def superset(pattern: str, flags: int = 0, *, drop_anchors: bool = False, wild: bool = False) -> str:
     """An RE2 pattern that matches wherever ``re.compile(pattern, flags)`` does, at the same start.
 
@@ -107,9 +116,7 @@ def superset(pattern: str, flags: int = 0, *, drop_anchors: bool = False, wild: 
     Raises ValueError for a construct it does not know.
     """
     from re import _constants as c
-    from re import _parser
-
-    tree = _parser.parse(pattern, flags)
+    tree = _parse(pattern, flags)
     glob = tree.state.flags
     head = "".join(f for f, bit in (("(?i)", re.IGNORECASE), ("(?m)", re.MULTILINE), ("(?s)", re.DOTALL)) if glob & bit)
     multiline = bool(glob & re.MULTILINE)
@@ -435,9 +442,7 @@ class FastPattern:
 def _min_width(rx: re.Pattern[str]) -> int:
     """The fewest characters a match of ``rx`` can span (0 when unknown)."""
     try:
-        from re import _parser
-
-        return int(_parser.parse(rx.pattern, rx.flags).getwidth()[0])
+        return int(_parse(rx.pattern, rx.flags).getwidth()[0])
     except Exception:  # a private module: any surprise means "could be empty"
         return 0
 
