@@ -882,3 +882,91 @@ def test_timeparse_connection_lost_ends_a_block(checker) -> None:
 
 def test_timeparse_recommended_course_is_not_session_time() -> None:
     assert find_time_mentions("Recommendations: weekly individual CBT (50 min) for 12 weeks.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Interview: 8:30 AM to 9:52 AM.",
+        "Clinical interview 8:30-9:52 AM with client.",
+        "Diagnostic interview conducted from 8:30 until 9:52 AM.",
+        "Interviewed client 8:30 AM - 9:52 AM.",
+        "Intake interview: 0830-0952",
+    ],
+)
+def test_timeparse_interview_is_a_session_label(text: str) -> None:
+    found = find_time_mentions(text)
+    assert [(t.kind, t.minutes, t.category) for t in found] == [("range", 82, "session")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Has a job interview Tuesday 10-11 AM.",
+        "Job interview lasted 45 minutes and went well.",
+        "Practiced mock interview for 20 minutes.",
+        "Child had a forensic interview 10:00-11:15 AM at the advocacy center.",
+    ],
+)
+def test_timeparse_other_interviews_are_not_session_time(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Psychotherapy time (excluding med mgmt): 18 minutes.", "psychotherapy"),
+        ("Therapy time, not including medication management: 18 min.", "psychotherapy"),
+        ("Time spent in supportive therapy apart from the med check: 18 minutes.", "psychotherapy"),
+        ("Psychotherapy (separate from med mgmt) 18 min.", "psychotherapy"),
+        ("Supportive psychotherapy (exclusive of the E/M portion) 18 minutes.", "psychotherapy"),
+        ("E/M time excluding psychotherapy: 18 minutes.", "em"),
+    ],
+)
+def test_timeparse_excluded_part_names_the_other_part(text: str, category: str) -> None:
+    found = find_time_mentions(text)
+    assert [(t.minutes, t.category) for t in found] == [(18, category)]
+
+
+def test_timeparse_excluded_med_mgmt_in_em_addon_note(checker) -> None:
+    text = (
+        "CPT: 99213-95, 90833-95\nAssessment/Plan (E/M, low MDM): stable; continue bupropion.\n"
+        "Psychotherapy time (excluding med mgmt): 18 minutes. CBT-I: sleep restriction window 11:30 PM–6 AM,\n"
+        "get out of bed if awake >20 min, no naps.\nFollow-up 6 weeks, 9:30 AM."
+    )
+    from cptnlp import make_note
+
+    assert checker.check(make_note(text, cpt=["99213", "90833"], date="2025-06-01")).minutes == 18
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Response: Caleb drew his brave ladder and chose a reward (extra 15 minutes of Lego time).",
+        "He earned 20 extra minutes of iPad time.",
+        "Reward: 10 more min of screen time.",
+        "Chose a reward of 15 minutes of Minecraft.",
+        "Incentive chart: 30 minutes of video game time on Fridays.",
+        "Sticker chart: 5 stickers = 20 minutes of tablet time.",
+    ],
+)
+def test_timeparse_reward_minutes_are_not_session_time(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("We spent 45 minutes of face-to-face time.", 45),
+        ("Provided 50 minutes of psychotherapy time.", 50),
+        ("Spent 40 minutes of contact time with the family.", 40),
+        ("Provided 30 minutes of crisis time.", 30),
+    ],
+)
+def test_timeparse_minutes_of_session_time_still_count(text: str, minutes: int) -> None:
+    assert [t.minutes for t in find_time_mentions(text)] == [minutes]
+
+
+def test_timeparse_reward_beside_clock_time(checker) -> None:
+    text = "Student seen 1:10-1:40 PM. Reward: extra 10 min of free drawing time."
+    assert _resolved(checker, text, "90832") == 30

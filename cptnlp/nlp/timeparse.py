@@ -180,6 +180,8 @@ class TimeRules:
                 "bind_after": str,
                 "wrap_min_line": int,
                 "subject_gap": str,
+                "excluded_before": str,
+                "activity_time": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -403,6 +405,10 @@ class TimeRules:
         )
         self.total_marker_re = re.compile(cues["total_marker"], flags) if cues.get("total_marker") else None
         self.bind_after_re = re.compile(cues["bind_after"], flags) if cues.get("bind_after") else None
+        # A psychotherapy or E/M cue right after an exclusion word names the other part ("Psychotherapy time
+        # (excluding med mgmt): 18 minutes"); "time" after a duration and "of <activity>" is that activity's time.
+        self.excluded_before_re = re.compile(cues["excluded_before"], flags) if cues.get("excluded_before") else None
+        self.activity_time_re = re.compile(cues["activity_time"], flags) if cues.get("activity_time") else None
         # Negative cues that are also session verbs ("lasted", "ran"): about the session when a session cue is their
         # subject ("Session began at 3:15 PM and lasted 45 minutes", "Psychotherapy portion ran from 11:20 to 11:58").
         verbs = {re.sub(r"\s+", " ", v.lower().strip()) for v in cues.get("session_verbs", [])}
@@ -523,6 +529,9 @@ def clock_span(a: tuple[int, int, str | None], b: tuple[int, int, str | None]) -
 # -- cues ----------------------------------------------------------------------------------
 
 
+_FLIP = {"em": "psychotherapy", "psychotherapy": "em"}
+
+
 class _Context:
     """Clause positions of one text, found once; cues found per clause, only where a time expression is."""
 
@@ -556,9 +565,13 @@ class _Context:
         if found is None:
             rules = self.rules
             found = []
+            ex = rules.excluded_before_re
             for m in rules.cue_re.finditer(self.text, lo, hi):
                 k = re.sub(r"\s+", " ", m.group(0).lower())
-                found.append((m.start(), m.end(), rules.cue_cat.get(k, "session")))
+                cat = rules.cue_cat.get(k, "session")
+                if cat in _FLIP and ex is not None and ex.search(self.text, max(lo, m.start() - 40), m.start()):
+                    cat = _FLIP[cat]  # "(excluding med mgmt)": the time is of the other part
+                found.append((m.start(), m.end(), cat))
             if self.use_pattern and rules.session_pattern_re is not None:
                 extra = [(m.start(), m.end(), "session") for m in rules.session_pattern_re.finditer(self.text, lo, hi)]
                 if extra:
@@ -620,6 +633,7 @@ def _judge(
     category = "session"
     cat_best: tuple[int, str] | None = None
     bind = ctx.rules.bind_after_re
+    act = ctx.rules.activity_time_re
     for cs, ce, cat in cues:
         between = text[ce:start] if ce <= start else text[end:cs]
         dist = len(between) + _COMMA_COST * (between.count(",") + between.count("(") + between.count(")"))
@@ -627,6 +641,8 @@ def _judge(
             dist = 0  # "Session time: 9:15-9:45 AM (pulled from 2nd period ...)": the label names the value
         if cat == "exclude":
             cat = "negative"
+        elif cat == "session" and cs >= end and act is not None and act.match(text, end, ce):
+            cat = "negative"  # "extra 15 minutes of Lego time": the minutes are of the activity
         # ties: a negative wins; a partial cue after the time loses to a cue before it ("We spent 45 minutes in session")
         tie = 0 if cat == "negative" or (cat == "partial" and ce <= start) else 2 if cat == "partial" else 1
         key = (dist, tie, cat)
