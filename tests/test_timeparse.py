@@ -970,3 +970,117 @@ def test_timeparse_minutes_of_session_time_still_count(text: str, minutes: int) 
 def test_timeparse_reward_beside_clock_time(checker) -> None:
     text = "Student seen 1:10-1:40 PM. Reward: extra 10 min of free drawing time."
     assert _resolved(checker, text, "90832") == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "category"),
+    [
+        ("45 minutes of session time.", 45, "session"),
+        ("Seen today. 45 minutes of session time.", 45, "session"),
+        ("50 minutes of therapy time", 50, "psychotherapy"),
+        ("53 minutes of psychotherapy time", 53, "psychotherapy"),
+        ("38 minutes of face-to-face time", 38, "session"),
+        ("Provided 45 minutes of individual therapy.", 45, "psychotherapy"),
+    ],
+)
+def test_timeparse_minutes_of_session_time_at_sentence_start(text: str, minutes: int, category: str) -> None:
+    found = find_time_mentions(text)
+    assert [(t.minutes, t.category) for t in found] == [(minutes, category)]
+
+
+def test_timeparse_part_of_the_session_stays_partial() -> None:
+    found = find_time_mentions("20 minutes of the session was spent on CBT.")
+    assert [(t.minutes, t.qualifier) for t in found] == [(20, "part")]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "category"),
+    [
+        ("Psychotherapy minutes (exclusive of the E/M service): 18", 18, "psychotherapy"),
+        ("Therapy time (not incl. med check): 22 min", 22, "psychotherapy"),
+        ("Therapy time (excl. med check): 22 min", 22, "psychotherapy"),
+        ("Session length (face to face): 50", 50, "session"),
+        ("Time spent (psychotherapy only) - 30 minutes", 30, "psychotherapy"),
+        ("Minutes (psychotherapy): 40", 40, "psychotherapy"),
+        ("Time spent (in person): 45", 45, "session"),
+    ],
+)
+def test_timeparse_field_label_with_parenthetical(text: str, minutes: int, category: str) -> None:
+    found = find_time_mentions(text)
+    assert [(t.minutes, t.category) for t in found] == [(minutes, category)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Duration (months): 6",
+        "Length (of stay): 5",
+        "Session length (weeks): 12",
+        "Total time (hours): 2",
+        "Duration (of symptoms): 8",
+        "Minutes (per day): 30",
+        "Therapy time (sessions): 12",
+        "Length (inches): 24",
+        "Total minutes (sleep): 40",
+        "Wait time (lobby): 15 min",
+        "Drive time (round trip): 40 min",
+    ],
+)
+def test_timeparse_field_parenthetical_of_another_measure_is_not_session_time(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cpt", "minutes"),
+    [
+        ("Psychotherapy minutes (exclusive of the E/M service): 18", ["99214", "90833"], 18),
+        ("Therapy time (not incl. med check): 22 min", ["99213", "90833"], 22),
+        ("Psychotherapy time (separate from E/M): 25 minutes", ["99214", "90833"], 25),
+        ("Session length (face to face): 50", ["90834"], 50),
+        ("45 minutes of session time.", ["90834"], 45),
+        ("Direct service time (with client present): 53 minutes", ["90837"], 53),
+    ],
+)
+def test_timeparse_parenthetical_fields_resolve(checker, text: str, cpt: list[str], minutes: int) -> None:
+    from cptnlp.engine import make_note
+
+    assert checker.check(make_note(text, cpt=cpt)).minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "category"),
+    [
+        ("Minutes spent in psychotherapy: 30", 30, "psychotherapy"),
+        ("Minutes spent on therapy: 25", 25, "psychotherapy"),
+        ("Minutes spent in session: 45", 45, "session"),
+        ("Time spent in session: 45 min", 45, "session"),
+    ],
+)
+def test_timeparse_minutes_spent_field(text: str, minutes: int, category: str) -> None:
+    assert [(t.minutes, t.category) for t in find_time_mentions(text)] == [(minutes, category)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sleep duration: 6", "Sleep duration (avg): 6", "Wait time: 15", "Homework (daily): 20 min of journaling."],
+)
+def test_timeparse_field_after_a_negative_cue_is_not_session_time(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "category"),
+    [
+        ("Psychotherapy (minutes): 22", 22, "psychotherapy"),
+        ("Session (min): 50", 50, "session"),
+        ("Therapy minutes - 45", 45, "psychotherapy"),
+        ("Psychotherapy mins – 16", 16, "psychotherapy"),
+    ],
+)
+def test_timeparse_minutes_field_unit_in_parenthesis_or_dash(text: str, minutes: int, category: str) -> None:
+    assert [(t.minutes, t.category) for t in find_time_mentions(text)] == [(minutes, category)]
+
+
+@pytest.mark.parametrize("text", ["Therapy minutes - 30-45 recommended weekly", "Sleep (minutes): 400"])
+def test_timeparse_minutes_field_dash_distractors(text: str) -> None:
+    assert find_time_mentions(text) == []

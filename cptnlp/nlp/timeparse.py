@@ -738,6 +738,12 @@ def _block_judge(ctx: _Context, start: int, end: int) -> tuple[str, str] | None:
     return (judged[0], "block") if judged is not None else None
 
 
+def _negative_before(ctx: _Context, start: int, end: int) -> bool:
+    """A field label right after a negative cue measures that, not the session ("Sleep duration (avg): 6",
+    "Wait time: 15")."""
+    return _judge(ctx, start, end, labelled=True) is None
+
+
 def _in_parenthesis(text: str, start: int) -> bool:
     """Whether a time is in a parenthesis that comments on other text; not one that spells out a duration
     ("60 min (2:00-3:00)")."""
@@ -1389,7 +1395,7 @@ def find_time_mentions(
             s, e = m.start(), m.end()
             n = int(m.group("n"))
             judged = _judge(ctx, m.start("n"), e, labelled=True)  # cues in the label count ("Psychotherapy minutes")
-            if judged is None or overlaps(s, e) or not 0 < n <= max_minutes:
+            if judged is None or overlaps(s, e) or not 0 < n <= max_minutes or _negative_before(ctx, s, e):
                 continue
             out.append(TimeMention("duration", n, s, e, judged[0], None, judged[1]))
             taken.append((s, e))
@@ -1399,7 +1405,7 @@ def find_time_mentions(
             s, e = m.start(), m.end()
             n = int(m.group("n"))
             judged = _judge(ctx, m.start("n"), e, labelled=True)
-            if judged is None or overlaps(s, e) or not 0 < n <= max_minutes:
+            if judged is None or overlaps(s, e) or not 0 < n <= max_minutes or _negative_before(ctx, s, e):
                 continue
             out.append(TimeMention("duration", n, s, e, judged[0], None, judged[1]))
             taken.append((s, e))
