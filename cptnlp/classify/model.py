@@ -90,24 +90,38 @@ class EvidenceModel:
         return self.scores(texts, sections) >= self._thr
 
     def element_spans(self, records: list[tuple[int, int, str, str | None]]) -> dict[str, list[CharSpan]]:
-        out: dict[str, list[CharSpan]] = {e: [] for e in ELEMENTS}
-        if not records:
-            return out
-        # Identical sentences in the same section have identical features: score each once
-        # (templated notes and long pasted histories repeat lines).
-        first: dict[tuple[str, str | None], int] = {}
-        which = [first.setdefault((r[2], r[3]), len(first)) for r in records]
-        if len(first) < len(records):
-            uniq = list(first)
-            sc = self.scores([t for t, _ in uniq], [s for _, s in uniq])[which]
-        else:
-            sc = self.scores([r[2] for r in records], [r[3] for r in records])
-        hit = sc >= self._thr
-        rows, cols = np.nonzero(hit)
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            s, e, t, _ = records[i]
-            label = self.labels[j]
-            out[label].append(CharSpan(s, e, t, label=label, score=float(sc[i, j])))
+        return self.element_spans_many([records])[0]
+
+    def element_spans_many(
+        self, batch: list[list[tuple[int, int, str, str | None]]]
+    ) -> list[dict[str, list[CharSpan]]]:
+        """Evidence spans of several notes' sentence records, scored in one model call.
+
+        Within a note, identical sentences in the same section are scored once (templated notes and
+        long pasted histories repeat lines); notes are not de-duplicated against each other.
+        """
+        texts: list[str] = []
+        sections: list[str | None] = []
+        rows: list[list[int]] = []
+        for records in batch:
+            first: dict[tuple[str, str | None], int] = {}
+            base = len(texts)
+            which = [base + first.setdefault((r[2], r[3]), len(first)) for r in records]
+            texts += [t for t, _ in first]
+            sections += [s for _, s in first]
+            rows.append(which)
+        scores = self.scores(texts, sections) if texts else np.zeros((0, len(self.labels)))
+        out = []
+        for records, which in zip(batch, rows, strict=True):
+            spans: dict[str, list[CharSpan]] = {e: [] for e in ELEMENTS}
+            if records:
+                sc = scores[which]
+                hit_rows, hit_cols = np.nonzero(sc >= self._thr)
+                for i, j in zip(hit_rows.tolist(), hit_cols.tolist(), strict=True):
+                    s, e, t, _ = records[i]
+                    label = self.labels[j]
+                    spans[label].append(CharSpan(s, e, t, label=label, score=float(sc[i, j])))
+            out.append(spans)
         return out
 
     # -- persistence -------------------------------------------------------------------------

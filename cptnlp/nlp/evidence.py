@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -154,15 +155,33 @@ class Evidence:
         self.rules = load_evidence_rules()
 
     def __call__(self, doc: Doc) -> Doc:
-        data = doc._.cptnlp or {}
-        records = sentence_records(doc, data.get("sections", []))
+        return self._run([doc])[0]
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """Several notes per model call: the model's fixed cost per call is shared (same spans as __call__)."""
+        group: list[Doc] = []
+        for doc in docs:
+            group.append(doc)
+            if len(group) == _NOTES_PER_CALL:
+                yield from self._run(group)
+                group = []
+        if group:
+            yield from self._run(group)
+
+    def _run(self, docs: list[Doc]) -> list[Doc]:
+        datas = [doc._.cptnlp or {} for doc in docs]
+        records = [sentence_records(doc, data.get("sections", [])) for doc, data in zip(docs, datas, strict=True)]
         if self.model is None:
-            data["elements"] = section_elements(records, self.mapping)
+            elements = [section_elements(r, self.mapping) for r in records]
         else:
-            data["elements"] = self.model.element_spans(records)
-        data["elements"] = add_rule_evidence(data["elements"], records, self.rules, data.get("text"))
-        doc._.cptnlp = data
-        return doc
+            elements = self.model.element_spans_many(records)
+        for doc, data, recs, els in zip(docs, datas, records, elements, strict=True):
+            data["elements"] = add_rule_evidence(els, recs, self.rules, data.get("text"))
+            doc._.cptnlp = data
+        return docs
+
+
+_NOTES_PER_CALL = 4  # about 110 sentences: one model chunk
 
 
 @Language.factory("cptnlp_evidence", default_config={"model": None})
