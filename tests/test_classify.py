@@ -160,3 +160,16 @@ def test_shipped_model_loads_without_importing_scikit_learn() -> None:
     code = "import sys; from cptnlp.classify.model import load_model; load_model(); print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_evidence_pipe_matches_one_note_at_a_time() -> None:
+    """check_many scores several notes per model call; every report equals the one-by-one report."""
+    from cptnlp import load_checker
+    from cptnlp.engine import make_note
+
+    checker = load_checker()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent / "golden" / "notes").glob("*.txt"))][:13]
+    notes = [make_note(t, cpt="90834", date="2025-06-01") for t in texts]
+    one = [checker.check(n).to_dict() for n in notes]
+    assert [r.to_dict() for r in checker.check_many(notes)] == one
+    assert sum(len(el["spans"]) for r in one for el in r["elements"].values()) > 100
