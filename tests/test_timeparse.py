@@ -1084,3 +1084,60 @@ def test_timeparse_minutes_field_unit_in_parenthesis_or_dash(text: str, minutes:
 @pytest.mark.parametrize("text", ["Therapy minutes - 30-45 recommended weekly", "Sleep (minutes): 400"])
 def test_timeparse_minutes_field_dash_distractors(text: str) -> None:
     assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CPT 90832 | POS 11 | Dur: 30 min",
+        "Dur 30 min",
+        "Sess dur: 30 mins",
+        "Appt dur 30 min",
+    ],
+)
+def test_timeparse_dur_abbreviation_label(text: str) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == [30]
+
+
+@pytest.mark.parametrize("text", ["Sx dur: 3 wks", "Dur of sx 20 min panic episodes", "Endurance 30 min walks"])
+def test_timeparse_dur_distractors(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Time spent providing psychotherapy: 18 min (E/M time not included).",
+        "Psychotherapy 18 minutes (med management time not counted).",
+        "Psychotherapy time: 18 minutes; E/M time not included.",
+    ],
+)
+def test_timeparse_other_part_not_included_keeps_time(text: str) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == [18]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Joined 10:48-10:53 for check-out, not included.", "Therapy 25 minutes, not included"],
+)
+def test_timeparse_this_time_not_included_still_excluded(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Session 1:05-2:02 PM. Report made after session (2:10-2:35 PM, intake ref. CPS-26-1184);\n"
+        "that call is not included in the session time above.",
+        "Session 1:05-2:02 PM. Call with school 2:10-2:35 PM; this time was not billed.",
+        "Session 1:05-2:02 PM. Called CPS (2:10-2:35, ref. no. 4471). That call was not counted toward session time.",
+        "Session 1:05-2:02 PM. Consult w/ psychiatrist 2:10-2:35 PM. This was not included.",
+    ],
+)
+def test_timeparse_next_clause_excludes_time_before(text: str) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == [57]
+
+
+def test_timeparse_next_clause_about_other_thing_keeps_time() -> None:
+    text = "Session 9:00-9:50. The patient was not included in family decisions."
+    assert [m.minutes for m in find_time_mentions(text)] == [50]

@@ -182,6 +182,8 @@ class TimeRules:
                 "subject_gap": str,
                 "excluded_before": str,
                 "activity_time": str,
+                "other_excluded": str,
+                "excluded_next": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -409,6 +411,10 @@ class TimeRules:
         # (excluding med mgmt): 18 minutes"); "time" after a duration and "of <activity>" is that activity's time.
         self.excluded_before_re = re.compile(cues["excluded_before"], flags) if cues.get("excluded_before") else None
         self.activity_time_re = re.compile(cues["activity_time"], flags) if cues.get("activity_time") else None
+        # An exclusion right after another part's cue is of that part ("18 min (E/M time not included)"); a next
+        # clause that points back and excludes ("; that call is not included") voids the time before it.
+        self.other_excluded_re = re.compile(cues["other_excluded"], flags) if cues.get("other_excluded") else None
+        self.excluded_next_re = re.compile(cues["excluded_next"], flags) if cues.get("excluded_next") else None
         # Negative cues that are also session verbs ("lasted", "ran"): about the session when a session cue is their
         # subject ("Session began at 3:15 PM and lasted 45 minutes", "Psychotherapy portion ran from 11:20 to 11:58").
         verbs = {re.sub(r"\s+", " ", v.lower().strip()) for v in cues.get("session_verbs", [])}
@@ -624,9 +630,15 @@ def _judge(
     if cues and (rules.third_party_re is not None):
         cues = _others_cues(ctx, lo, cues)
     reach = ctx.rules.exclude_chars
+    other = rules.other_excluded_re
     for cs, ce, cat in cues:
         if cat == "exclude" and (start - ce if ce <= start else cs - end) <= reach:
+            if other is not None and cs >= end and other.search(text, max(end, cs - 40), cs):
+                continue  # "18 min (E/M time not included)": the exclusion is of the other part
             return None  # "(not billed)", "appointment type: 60-min": whatever else the clause says
+    nxt = rules.excluded_next_re
+    if nxt is not None and nxt.match(text, hi, min(len(text), hi + 80)):
+        return None  # "(2:10-2:35 PM); that call is not included in the session time"
     if _excluded_by_parenthesis(ctx, end):
         return None
     best: tuple[int, int, str] | None = None  # (distance, negative-first tiebreak, category)
@@ -783,8 +795,11 @@ def _excluded_by_parenthesis(ctx: _Context, end: int) -> bool:
     if m is None:
         return False
     rules = ctx.rules
+    other = rules.other_excluded_re
     for c in rules.cue_re.finditer(ctx.text, m.start(1), m.end(1)):
         if rules.cue_cat.get(re.sub(r"\s+", " ", c.group(0).lower())) == "exclude":
+            if other is not None and other.search(ctx.text, max(m.start(1), c.start() - 40), c.start()):
+                continue  # "(E/M time not included)": the other part is excluded
             return True
     return False
 
