@@ -1141,3 +1141,86 @@ def test_timeparse_next_clause_excludes_time_before(text: str) -> None:
 def test_timeparse_next_clause_about_other_thing_keeps_time() -> None:
     text = "Session 9:00-9:50. The patient was not included in family decisions."
     assert [m.minutes for m in find_time_mentions(text)] == [50]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("service_date: 2026-02-11\nsession_duration_minutes: 28\ncpt_codes: 90832", 28),
+        ("duration_minutes: 45", 45),
+        ("total_time_mins = 53", 53),
+        ("visit_length_min: 38", 38),
+        ("Session_Duration_Minutes: 30", 30),
+    ],
+)
+def test_timeparse_snake_case_minutes_field(text: str, minutes: int) -> None:
+    assert [(m.minutes, m.category) for m in find_time_mentions(text)] == [(minutes, "session")]
+
+
+@pytest.mark.parametrize("text", ["documentation_time_minutes: 12", "wait_time_minutes: 15", "drive_time_minutes: 20"])
+def test_timeparse_snake_case_other_time_field_rejected(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Face-to-face time: 38 min     Documentation time: 12 min (not billed)", 38),
+        ("Session length: 45 min\tTravel: 20 min (not billed)", 45),
+        ("Psychotherapy: 53 min | Prep: 10 min (not counted)", 53),
+    ],
+)
+def test_timeparse_exclusion_of_next_field_keeps_time(text: str, minutes: int) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == [minutes]
+
+
+@pytest.mark.parametrize(
+    "text", ["Face-to-face: 40 min (not billed)", "Session 45 min, not billed - no show fee instead."]
+)
+def test_timeparse_exclusion_in_same_field_still_rejects(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Psychotherapy (separately identifiable, after the E/M portion): 53 minutes.",
+        "Psychotherapy following the E/M visit: 53 minutes.",
+        "Psychotherapy (after the medication review) 53 minutes.",
+        "Psychotherapy time (subsequent to the E/M service): 53 min",
+    ],
+)
+def test_timeparse_psychotherapy_after_em_part(text: str) -> None:
+    assert [(m.minutes, m.category) for m in find_time_mentions(text)] == [(53, "psychotherapy")]
+
+
+def test_timeparse_em_after_psychotherapy_stays_em() -> None:
+    found = find_time_mentions("Psychotherapy 20 min. E/M (after psychotherapy) 15 min.")
+    assert [(m.minutes, m.category) for m in found] == [(20, "psychotherapy"), (15, "em")]
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks", "category"),
+    [
+        ("Session time: 10:00-10:20, then 10:35-11:05.", [20, 30], "session"),
+        ("Session 9:00-9:25 and 9:40-10:05.", [25, 25], "session"),
+        ("Psychotherapy 1:00-1:30 PM; 1:40-2:05 PM", [30, 25], "psychotherapy"),
+        ("Time: 2:00-2:20 pm, then again 2:30-2:55 pm (after a fire drill).", [20, 25], "session"),
+        ("Session time: 10:00-10:20, then from 10:35 to 11:05.", [20, 30], "session"),
+    ],
+)
+def test_timeparse_listed_ranges_are_blocks(text: str, blocks: list[int], category: str) -> None:
+    found = find_time_mentions(text)
+    assert [m.minutes for m in found] == blocks
+    assert {m.category for m in found} == {category}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Session 10:00-10:50, then lunch 12:00-12:30.",
+        "Session 10:00-10:50, then 11:00-11:20 documentation.",
+    ],
+)
+def test_timeparse_listed_range_with_negative_cue_rejected(text: str) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == [50]

@@ -104,6 +104,7 @@ class TimeRules:
                 "word_relations": dict,
                 "word_time_follow": str,
                 "year_like": str,
+                "range_list_joiner": str,
                 "label_filler": str,
                 "start_label_initials": str,
                 "scheduled_before": str,
@@ -241,6 +242,8 @@ class TimeRules:
         )
         self.military_range_re = re.compile(rf"(?<![\w:./-]){m1}{sep}{m2}(?![\w:/-])", flags)
         self.year_like_re = re.compile(clock["year_like"]) if clock.get("year_like") else None
+        joiner = clock.get("range_list_joiner")
+        self.range_list_joiner_re = re.compile(joiner, flags) if joiner else None
         self.year_before_re = re.compile(r"\b(?:in|from|since|during|between|of|circa|until|till)\s*$", flags)
         gap = clock["label_gap"]
         filler = clock.get("label_filler") or r"\s*[:=\-]?\s*(?:at\s+)?"
@@ -572,11 +575,17 @@ class _Context:
             rules = self.rules
             found = []
             ex = rules.excluded_before_re
+            flipped_end = -1
             for m in rules.cue_re.finditer(self.text, lo, hi):
                 k = re.sub(r"\s+", " ", m.group(0).lower())
                 cat = rules.cue_cat.get(k, "session")
                 if cat in _FLIP and ex is not None and ex.search(self.text, max(lo, m.start() - 40), m.start()):
                     cat = _FLIP[cat]  # "(excluding med mgmt)": the time is of the other part
+                    flipped_end = m.end()
+                elif (
+                    cat in ("total", "session") and flipped_end >= 0 and not self.text[flipped_end : m.start()].strip()
+                ):
+                    continue  # "following the E/M visit": the excluded part's own noun is no label of the time
                 found.append((m.start(), m.end(), cat))
             if self.use_pattern and rules.session_pattern_re is not None:
                 extra = [(m.start(), m.end(), "session") for m in rules.session_pattern_re.finditer(self.text, lo, hi)]
@@ -611,6 +620,21 @@ class _Context:
         return out
 
 
+def _listed_after(out: list[TimeMention], text: str, s: int, rules: TimeRules) -> tuple[str, str] | None:
+    """The judgement of the session range right before ``s`` when this range continues its list ("Session time:
+    10:00-10:20, then 10:35-11:05"), else None."""
+    jr = rules.range_list_joiner_re
+    prev = max((t for t in out if t.kind == "range" and t.end <= s), key=lambda t: t.end, default=None)
+    if jr is None or prev is None or prev.qualifier == "void" or jr.fullmatch(text, prev.end, s) is None:
+        return None
+    return prev.category, prev.qualifier
+
+
+def _field_gap(gap: str) -> bool:
+    """Whether ``gap`` crosses into another field of a header line (a run of spaces, a tab or a bar)."""
+    return "  " in gap or "\t" in gap or "|" in gap
+
+
 _COMMA_COST = 8  # a comma between a cue and a time expression loosens their bond ("Of the 40-minute visit, 22 minutes were psychotherapy")
 
 
@@ -635,6 +659,8 @@ def _judge(
         if cat == "exclude" and (start - ce if ce <= start else cs - end) <= reach:
             if other is not None and cs >= end and other.search(text, max(end, cs - 40), cs):
                 continue  # "18 min (E/M time not included)": the exclusion is of the other part
+            if cs >= end and _field_gap(text[end:cs]):
+                continue  # "Face-to-face time: 38 min     Documentation time: 12 min (not billed)": another field's
             return None  # "(not billed)", "appointment type: 60-min": whatever else the clause says
     nxt = rules.excluded_next_re
     if nxt is not None and nxt.match(text, hi, min(len(text), hi + 80)):
@@ -1305,9 +1331,13 @@ def find_time_mentions(
             judged = _judge(ctx, s, e, labelled=False)
             if judged is None:
                 lo, hi = ctx.clause(s, e)
-                if ctx.cues_in(lo, hi, (s, e)) or not _bare_range_ok(ctx, lo, hi, s, e):
+                if ctx.cues_in(lo, hi, (s, e)):
                     continue
-                judged = ("session", "")
+                judged = _listed_after(out, text, s, rules)
+                if judged is None:
+                    if not _bare_range_ok(ctx, lo, hi, s, e):
+                        continue
+                    judged = ("session", "")
         add_range(s, e, a, b, judged)
 
     # -- clock ranges in words ("from half past two until quarter past three")
