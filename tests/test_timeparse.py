@@ -1224,3 +1224,97 @@ def test_timeparse_listed_ranges_are_blocks(text: str, blocks: list[int], catego
 )
 def test_timeparse_listed_range_with_negative_cue_rejected(text: str) -> None:
     assert [m.minutes for m in find_time_mentions(text)] == [50]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Service: 90837 Psychotherapy, 60 minutes        Session length (h:mm): 0:58", [58]),
+        ("Duration (hh:mm): 00:56", [56]),
+        ("Session length [h:mm] 0:44", [44]),
+        ("Total time (h:mm) = 0:55", [55]),
+        ("Sleep latency (h:mm): 0:45. Session 45 min.", [45]),
+        ("Screen time (h:mm): 3:20 daily. Session 45 min.", [45]),
+    ],
+)
+def test_timeparse_hhmm_field_with_format_and_code_descriptor(text: str, minutes: list[int]) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == minutes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CPT 90834 - Psychotherapy, 45 minutes",
+        "Service: 90837 Psychotherapy, 60 minutes",
+        "90832: individual psychotherapy, 30 min",
+    ],
+)
+def test_timeparse_code_descriptor_minutes_rejected(text: str) -> None:
+    assert find_time_mentions(text) == []
+
+
+def test_timeparse_session_forms_descriptor_does_not_hide_session_minutes() -> None:
+    assert [m.minutes for m in find_time_mentions("Session 90834: 42 min of CBT.")] == [42]
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        (
+            "Session began 5:00 pm. Paused at 5:32 when her sister became ill and both parents\nleft to attend to her. "
+            "Resumed 5:40 pm with all three; ended 6:02 pm.",
+            [32, 22],
+        ),
+        ("Started 2:00 PM; paused 2:20 PM for a fire drill; resumed 2:35 PM and ended 2:55 PM.", [20, 20]),
+        ("Session start 9:00. Session paused at 9:25 (client needed restroom), resumed 9:28, ended 9:50.", [25, 22]),
+    ],
+)
+def test_timeparse_paused_and_resumed_blocks(text: str, blocks: list[int]) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == blocks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Session began 3:00 PM. Client paused at 3:15 to cry, then continued. Session ended 3:50 PM.",
+        "Start 10:00 AM. Paused recording at 10:05. End 10:50 AM.",
+        "Session began 3:00 PM. She paused her sertraline at 9 PM last week. Session ended 3:50 PM.",
+    ],
+)
+def test_timeparse_pause_without_resume_is_not_a_block_end(text: str) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == [50]
+
+
+@pytest.mark.parametrize(
+    ("text", "cpt", "minutes"),
+    [
+        (
+            "Crisis intervention: 12:40-1:25 PM (includes safety planning with mother on speakerphone,\n1:10-1:25).",
+            "90839",
+            45,
+        ),
+        ("Session 11:30 AM - 12:30 PM (family joined 12:10-12:30).", "90837", 60),
+        ("Crisis psychotherapy 2:00-3:05 PM; phone call with father 2:40-2:55 within that time.", "90839", 65),
+        ("Session 1:00-1:45 PM. Lunch period 12:30-1:05.", "90834", 45),
+        ("Crisis time 3:10-4:00 PM; collateral call 4:10-4:25 not counted.", "90839", 50),
+        ("Session began 5:00 pm. Paused at 5:32 when Kemi became ill. Resumed 5:40 pm; ended 6:02 pm.", "90847", 54),
+        ("Service: 90837 Psychotherapy, 60 minutes        Session length (h:mm): 0:58", "90837", 58),
+    ],
+)
+def test_minutes_inner_range_and_blocks_end_to_end(text: str, cpt: str, minutes: int) -> None:
+    from cptnlp import Checker
+    from cptnlp.engine import make_note
+
+    report = Checker(use_model=False).check(make_note(text, cpt=[cpt], date="2025-06-01"))
+    assert report.minutes == minutes
+
+
+def test_union_reads_inner_range_in_the_enclosing_half_day() -> None:
+    from cptnlp.checks.timing import _union_minutes
+    from cptnlp.nlp.timeparse import TimeMention
+
+    outer = TimeMention("range", 45, 0, 10, "crisis", (760, 805))
+    inner = TimeMention("range", 15, 20, 30, "session", (70, 85))  # "1:10-1:25" read as AM
+    assert _union_minutes([outer, inner]) == 45
+    apart = TimeMention("range", 15, 20, 30, "session", (820, 835))  # 1:40-1:55 PM, a block of its own
+    assert _union_minutes([outer, apart]) == 60

@@ -22,8 +22,24 @@ def _categories(ctx: Context) -> tuple[str, ...]:
     return ("psychotherapy", "session", "total", "crisis")
 
 
+def _half_day_inside(span: tuple[int, int], spans: set[tuple[int, int]]) -> tuple[int, int]:
+    """The span read in the other half of the day when only that reading lies inside another span.
+
+    "Crisis intervention 12:40-1:25 PM (includes the call with mother, 1:10-1:25)": the inner range has no am/pm
+    and reads as 1:10 AM; it is part of the 12:40-1:25 PM range, not a block of its own."""
+    s, e = span
+    others = [o for o in spans if o != span]
+    if any(s < oe and os < e for os, oe in others):
+        return span
+    for shift in (720, -720):
+        if s + shift >= 0 and any(os <= s + shift and e + shift <= oe for os, oe in others):
+            return (s + shift, e + shift)
+    return span
+
+
 def _union_minutes(ranges: list[TimeMention]) -> int:
-    spans = sorted({r.clock for r in ranges if r.clock})
+    clocks = {r.clock for r in ranges if r.clock}
+    spans = sorted({_half_day_inside(c, clocks) for c in clocks})
     total, cur_s, cur_e = 0, None, None
     for s, e in spans:
         if cur_e is None or s > cur_e:

@@ -124,6 +124,7 @@ class TimeRules:
             required={"minute_units": str, "hour_units": str, "hhmm_labels": str, "number_words": dict, "fixed": dict},
             optional={
                 "implied_minutes_follow": str,
+                "hhmm_format": str,
                 "ended_after": str,
                 "elliptic_minutes": str,
                 "not_after": str,
@@ -350,7 +351,9 @@ class TimeRules:
         self.hhmm_re = re.compile(
             r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?!\s*(?:[ap]\.?m|-|–|to\b))(?![\d:])", flags
         )
-        self.hhmm_label_re = re.compile(rf"\b{dur['hhmm_labels']}\s*(?:\.{{2,}}|…+)?\s*[:=\-]?\s*$", flags)
+        self.hhmm_label_re = re.compile(
+            rf"\b{dur['hhmm_labels']}{dur.get('hhmm_format', '')}\s*(?:\.{{2,}}|…+)?\s*[:=\-]?\s*$", flags
+        )
         self.hms_re = re.compile(dur["hms"], flags) if dur.get("hms") else None
         self.seconds_re = re.compile(dur["seconds"], flags) if dur.get("seconds") else None
         self.minutes_field_re = re.compile(dur["minutes_field"], flags) if dur.get("minutes_field") else None
