@@ -1318,3 +1318,77 @@ def test_union_reads_inner_range_in_the_enclosing_half_day() -> None:
     assert _union_minutes([outer, inner]) == 45
     apart = TimeMention("range", 15, 20, 30, "session", (820, 835))  # 1:40-1:55 PM, a block of its own
     assert _union_minutes([outer, apart]) == 60
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Session 9:10-9:52 AM.\nCoordination (not billed, not counted in session time): phone call with PCP, Dr. Patel,\n"
+        "10:15-10:25 AM re: labs.",
+        "Session 9:10-9:52 AM.\nCoordination (not billed): phone call with PCP 10:15-10:25 AM re labs.",
+        "Session 9:10-9:52 AM.\nCollateral call (not counted in session time): spoke with mother,\n10:15-10:30.",
+        "Session 9:10-9:52 AM.\nCase management - non-billable: 10:00-10:20 faxed records.",
+    ],
+)
+def test_time_under_an_excluding_label_is_not_session_time(text: str) -> None:
+    assert [(m.minutes, m.kind) for m in find_time_mentions(text)] == [(42, "range")]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Attended morning group 10:00-11:00 (documented separately).\nIndividual session: 20 minutes.", [20]),
+        ("Attended group 10:00-11:00 (billed separately). Individual session: 20 minutes.", [20]),
+        ("Group 1:00-2:00 PM (see separate group note). Individual session: 25 min.", [25]),
+        ("Attended group 10:00-11:00 (documented separately). Individual session 10 to 10:20.", [20]),
+        # distractors: set apart from another part, or an ordinary parenthesis, stays session time
+        ("Psychotherapy: 9:00-9:30 (documented separately from E/M).", [30]),
+        ("Session 2:00-2:45 PM (telehealth).", [45]),
+        ("Session 2:00-2:45 PM (see note).", [45]),
+    ],
+)
+def test_time_sent_to_another_record_is_not_session_time(text: str, minutes: list[int]) -> None:
+    assert [m.minutes for m in find_time_mentions(text)] == minutes
+
+
+def test_excluding_label_end_to_end() -> None:
+    from cptnlp import Checker
+    from cptnlp.engine import make_note
+
+    text = (
+        "Face-to-face psychotherapy: 9:10-9:52 AM.\nCoordination (not billed, not counted in session time): phone "
+        "call with client's PCP,\n10:15-10:25 AM re: increased alcohol use."
+    )
+    report = Checker(use_model=False).check(make_note(text, cpt=["90834"], date="2025-05-06"))
+    assert report.minutes == 42
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        (
+            "I met with her for approximately 50 minutes today. We continued PGDT: imaginal revisiting of the day "
+            "of the death for about twenty minutes with SUDS 85 to 50.",
+            50,
+        ),
+        ("Session 50 min. We continued trauma therapy: in vivo exposure practiced for 15 minutes; SUDS dropped.", 50),
+        ("Met for 45 minutes of therapy. Did a body scan for 10 min and then processed grief.", 45),
+        ("53-minute session. CBT: role-played assertive refusal for roughly 20 minutes.", 53),
+        ("Session 3:00-3:50 PM. Psychotherapy: breathing exercise for 5 minutes at start, then CBT.", 50),
+        # distractors: a session or therapy duration stays the minutes
+        ("Psychotherapy for 30 minutes.", 30),
+        ("Met for 40 minutes of CBT.", 40),
+    ],
+)
+def test_one_technique_within_the_session_is_not_the_session_time(text: str, minutes: int) -> None:
+    from cptnlp import Checker
+    from cptnlp.engine import make_note
+
+    report = Checker(use_model=False).check(make_note(text, cpt=["90834"], date="2025-10-20"))
+    assert report.minutes == minutes
+
+
+def test_technique_time_is_marked_part() -> None:
+    ms = find_time_mentions("Session 50 min. Therapy: imaginal exposure for about twenty minutes.")
+    assert [(m.minutes, m.qualifier) for m in ms] == [(50, ""), (20, "part")]
+    assert [m.qualifier for m in find_time_mentions("Psychotherapy for 30 minutes.")] == [""]

@@ -186,6 +186,9 @@ class TimeRules:
                 "activity_time": str,
                 "other_excluded": str,
                 "excluded_next": str,
+                "excluded_label": str,
+                "technique_part": str,
+                "excluded_paren": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -421,6 +424,12 @@ class TimeRules:
         # clause that points back and excludes ("; that call is not included") voids the time before it.
         self.other_excluded_re = re.compile(cues["other_excluded"], flags) if cues.get("other_excluded") else None
         self.excluded_next_re = re.compile(cues["excluded_next"], flags) if cues.get("excluded_next") else None
+        # A field label that excludes its value ("Coordination (not billed): call with PCP 10:15-10:25 AM").
+        self.excluded_label_re = re.compile(cues["excluded_label"], flags) if cues.get("excluded_label") else None
+        tq = cues.get("technique_part")
+        self.technique_part_re = re.compile(tq, flags) if tq else None
+        ep = cues.get("excluded_paren")
+        self.excluded_paren_re = re.compile(ep, flags) if ep else None
         # Negative cues that are also session verbs ("lasted", "ran"): about the session when a session cue is their
         # subject ("Session began at 3:15 PM and lasted 45 minutes", "Psychotherapy portion ran from 11:20 to 11:58").
         verbs = {re.sub(r"\s+", " ", v.lower().strip()) for v in cues.get("session_verbs", [])}
@@ -668,7 +677,7 @@ def _judge(
     nxt = rules.excluded_next_re
     if nxt is not None and nxt.match(text, hi, min(len(text), hi + 80)):
         return None  # "(2:10-2:35 PM); that call is not included in the session time"
-    if _excluded_by_parenthesis(ctx, end):
+    if _excluded_by_parenthesis(ctx, end) or _excluded_by_label(ctx, start):
         return None
     best: tuple[int, int, str] | None = None  # (distance, negative-first tiebreak, category)
     category = "session"
@@ -702,6 +711,10 @@ def _judge(
         qualifier = "total"
     elif ctx.rules.additional_re is not None and ctx.rules.additional_re.search(text, max(lo, start - 30), start):
         qualifier = "additional"  # "then an additional 20 minutes of crisis intervention": added to the clock time
+    elif ctx.rules.technique_part_re is not None and ctx.rules.technique_part_re.search(
+        text, max(lo, start - 160), start
+    ):
+        qualifier = "part"  # "imaginal revisiting ... for about twenty minutes": one exercise within the session
     if labelled:
         if best is not None and best[2] in ("negative", "partial") and best[0] <= 3:
             return None
@@ -824,6 +837,8 @@ def _excluded_by_parenthesis(ctx: _Context, end: int) -> bool:
     if m is None:
         return False
     rules = ctx.rules
+    if rules.excluded_paren_re is not None and rules.excluded_paren_re.match(ctx.text, end):
+        return True  # "10:00-11:00 (documented separately)": another record's time
     other = rules.other_excluded_re
     for c in rules.cue_re.finditer(ctx.text, m.start(1), m.end(1)):
         if rules.cue_cat.get(re.sub(r"\s+", " ", c.group(0).lower())) == "exclude":
@@ -831,6 +846,26 @@ def _excluded_by_parenthesis(ctx: _Context, end: int) -> bool:
                 continue  # "(E/M time not included)": the other part is excluded
             return True
     return False
+
+
+_LABEL_REACH = 240  # how far back a field label's value may start
+
+
+def _excluded_by_label(ctx: _Context, start: int) -> bool:
+    """Whether the time is the value of a field whose label excludes it ("Coordination (not billed, not counted in
+    session time): phone call with PCP, 10:15-10:25 AM"), unless the exclusion is of another part ("Session time
+    (E/M not counted): 30 min")."""
+    rules = ctx.rules
+    lab = rules.excluded_label_re
+    if lab is None:
+        return False
+    lo = max(0, start - _LABEL_REACH)
+    m = lab.search(ctx.text, lo, start)
+    if m is None:
+        return False
+    other = rules.other_excluded_re
+    xs = m.start("excl")
+    return not (other is not None and other.search(ctx.text, max(m.start(), xs - 40), xs))
 
 
 def _range_mark(ctx: _Context, start: int, end: int) -> str | None:
@@ -1334,7 +1369,7 @@ def find_time_mentions(
             judged = _judge(ctx, s, e, labelled=False)
             if judged is None:
                 lo, hi = ctx.clause(s, e)
-                if ctx.cues_in(lo, hi, (s, e)):
+                if ctx.cues_in(lo, hi, (s, e)) or _excluded_by_label(ctx, s) or _excluded_by_parenthesis(ctx, e):
                     continue
                 judged = _listed_after(out, text, s, rules)
                 if judged is None:
