@@ -1392,3 +1392,75 @@ def test_technique_time_is_marked_part() -> None:
     ms = find_time_mentions("Session 50 min. Therapy: imaginal exposure for about twenty minutes.")
     assert [(m.minutes, m.qualifier) for m in ms] == [(50, ""), (20, "part")]
     assert [m.qualifier for m in find_time_mentions("Psychotherapy for 30 minutes.")] == [""]
+
+
+def _minutes(text: str, cpt: list[str]) -> int | None:
+    from cptnlp import Checker
+    from cptnlp.engine import make_note
+
+    return Checker(use_model=False).check(make_note(text, cpt=cpt, date="2025-10-20")).minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Tele 90834, 42 min. CBT.", 42),
+        ("Tele 90834 42m. CBT.", 42),
+        ("90837 - 55 min. Pt engaged.", 55),
+        ("CPT 90834: 45 mins", 45),
+        ("Video 90834 (tele), approx 44 min.", 44),
+        ("Svc: 90834 | 43 mins | video", 43),
+        # distractors: a cue in the clause still decides, and a code descriptor is not the session
+        ("Billed 90834, 45 min drive to clinic.", None),
+        ("90834, 20 min late.", None),
+        ("Tele 90834. Slept 42 min.", None),
+        ("90834 45 min (38-52)", None),
+        ("90834 Psychotherapy, 60 min", None),
+    ],
+)
+def test_billed_code_then_duration(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+def test_billed_code_then_duration_is_a_stated_session_duration() -> None:
+    ms = find_time_mentions("Tele 90834, 42 min. CBT.")
+    assert [(m.kind, m.minutes, m.category, m.qualifier) for m in ms] == [("duration", 42, "session", "")]
+
+
+@pytest.mark.parametrize(
+    ("text", "cpt", "minutes"),
+    [
+        ("Session time (E/M not counted): 9:10-9:52 AM.", ["90834"], 42),
+        ("Psychotherapy (travel not billed): 9:00-9:50.", ["90834"], 50),
+        ("Therapy time (documentation not included): 2:00-2:45 PM.", ["90834"], 45),
+        ("Session (travel time not billed) 10:00-10:50.", ["90834"], 50),
+        ("Psychotherapy time (med management not counted): 3:05-3:50 PM", ["90834"], 45),
+        ("Counseling (excluding med check): 1:00 - 1:45 pm", ["90834"], 45),
+        ("Psychotherapy (E/M not counted): 9:10-9:40 AM.", ["99214", "90833"], 30),
+        # distractors: an exclusion of the time itself, or a label that is not the session, still rejects
+        ("Session (not billed): 9:00-9:50.", ["90834"], None),
+        ("Travel (not billed) 9:00-9:30.", ["90834"], None),
+        ("Phone call (not billed): 9:00-9:20.", ["90834"], None),
+        ("Phone call (E/M not counted): 9:00-9:20.", ["90834"], None),
+        ("Travel not billed: 9:00-9:50. Session 10:00-10:45.", ["90834"], 45),
+    ],
+)
+def test_aside_excluding_another_part_between_label_and_range(text: str, cpt: list[str], minutes: int | None) -> None:
+    assert _minutes(text, cpt) == minutes
+
+
+def test_aside_range_is_psychotherapy_not_em() -> None:
+    ms = find_time_mentions("Psychotherapy (E/M not counted): 9:10-9:40 AM.")
+    assert [(m.kind, m.minutes, m.category) for m in ms] == [("range", 30, "psychotherapy")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Did imaginal exposure for 45 minutes.",
+        "In vivo exposure practiced for 40 min.",
+    ],
+)
+def test_technique_minutes_alone_are_not_the_session_length(text: str) -> None:
+    # contract §4: minutes are the session's psychotherapy time; one exercise's minutes are part of it, not its length
+    assert _minutes(text, ["90834"]) is None

@@ -131,6 +131,7 @@ class TimeRules:
                 "rate_after": str,
                 "descriptor_before": str,
                 "descriptor_after": str,
+                "code_before": str,
                 "unitless_field": str,
                 "unitless_field_starts": list,
                 "compact_hm": str,
@@ -348,6 +349,7 @@ class TimeRules:
             re.compile(dur["descriptor_before"], flags) if dur.get("descriptor_before") else None
         )
         self.descriptor_after_re = re.compile(dur["descriptor_after"], flags) if dur.get("descriptor_after") else None
+        self.code_before_re = re.compile(dur["code_before"], flags) if dur.get("code_before") else None
         fixed = sorted(dur["fixed"].items(), key=lambda kv: len(kv[0]), reverse=True)
         self.fixed = {re.sub(r"\s+", " ", k.lower()): int(v) for k, v in fixed}
         self.fixed_re = re.compile(r"\b" + _trie(list(self.fixed)) + r"\b", flags)
@@ -671,6 +673,11 @@ def _judge(
         if cat == "exclude" and (start - ce if ce <= start else cs - end) <= reach:
             if other is not None and cs >= end and other.search(text, max(end, cs - 40), cs):
                 continue  # "18 min (E/M time not included)": the exclusion is of the other part
+            aside = _other_part_aside(ctx, cues, cs, ce, start, lo) if ce <= start and other is not None else None
+            if aside is not None:
+                # "Session time (E/M not counted): 9:10-9:52": the aside excludes the other part; its cues are dropped
+                cues = [c for c in cues if not (aside[0] <= c[0] and c[1] <= aside[1])]
+                break
             if cs >= end and _field_gap(text[end:cs]):
                 continue  # "Face-to-face time: 38 min     Documentation time: 12 min (not billed)": another field's
             return None  # "(not billed)", "appointment type: 60-min": whatever else the clause says
@@ -849,6 +856,27 @@ def _excluded_by_parenthesis(ctx: _Context, end: int) -> bool:
 
 
 _LABEL_REACH = 240  # how far back a field label's value may start
+
+
+def _other_part_aside(
+    ctx: _Context, cues: list[tuple[int, int, str]], cs: int, ce: int, start: int, lo: int
+) -> tuple[int, int] | None:
+    """Whether an exclusion cue before a time sits in a parenthetical after a session label and excludes another part
+    ("Psychotherapy (travel not billed): 9:00-9:50"), not the time: the parenthesis opens after a positive cue, closes
+    before the time, and the exclusion word follows a word of another part (other_excluded)."""
+    text = ctx.text
+    p = text.rfind("(", lo, cs)
+    if p < 0 or ")" in text[p:cs]:
+        return None
+    q = text.find(")", ce, start)
+    if q < 0 or "(" in text[ce:start] or text[q + 1 : start].strip(" :=-–—\t") != "":
+        return None
+    other = ctx.rules.other_excluded_re
+    if other is None or not other.search(text, max(p + 1, cs - 40), cs):
+        return None
+    if any(e2 <= p and cat not in _NON_SUBJECT and cat != "partial" for _s2, e2, cat in cues):
+        return p, q + 1
+    return None
 
 
 def _excluded_by_label(ctx: _Context, start: int) -> bool:
@@ -1450,6 +1478,12 @@ def find_time_mentions(
             if ad is not None and out and ad.search(text, max(lo, s - 30), s):
                 # "Session 45 min, then an additional 10 minutes with mother": more of the session just documented
                 out.append(TimeMention("duration", mins, s, e, out[-1].category, None, "additional"))
+                taken.append((s, e))
+                return
+            cb = rules.code_before_re
+            if cb is not None and cb.search(text, max(lo, s - 40), s):
+                # "Tele 90834, 42 min": the minutes of the billed session
+                out.append(TimeMention("duration", mins, s, e, "session", None, ""))
                 taken.append((s, e))
                 return
             if text[e:hi].strip(" \t.,;)"):
