@@ -68,17 +68,13 @@ class _Block:
         return [vocab[g] for g in _char_wb(word.lower(), *self.ngram_range) if g in vocab]
 
     def ids(self, text: str | list[str]) -> list[int]:
-        """Vocabulary indices of the text's terms, with repeats (one per occurrence).
+        """Vocabulary indices of the text's word n-grams (``word`` blocks), with repeats (one per occurrence).
 
-        ``text`` is a prepared string, or its lower-cased whitespace tokens (``prepare_tokens``).
+        ``text`` is a prepared string, or its lower-cased whitespace tokens (``prepare_tokens``). Word n-grams
+        of whitespace tokens (token_pattern \\S+, lower-cased), as the vectorizer makes them; ``char_wb``
+        blocks go word by word in :meth:`keys`.
         """
         toks = text.lower().split() if isinstance(text, str) else text
-        if self.per_word:
-            out: list[int] = []
-            for w in toks:
-                out += self._word_ids(w)
-            return out
-        # Word n-grams of whitespace tokens (token_pattern \S+, lower-cased), as the vectorizer makes them.
         get = self.vocab.get
         lo, hi = self.ngram_range
         out = []
@@ -126,7 +122,7 @@ class FastLinear:
 
     All blocks are scored in one pass: the (sentence, feature) keys of every block are sorted
     together, counted, weighted (sublinear tf, idf), l2-normalised per sentence and block, and
-    multiplied into the fused weight matrix with one gather and one segmented sum.
+    multiplied into the fused weight matrix as one sparse (CSR) product.
     """
 
     def __init__(self, blocks: list[_Block], weights: np.ndarray, bias: np.ndarray, proba: bool) -> None:

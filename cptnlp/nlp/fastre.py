@@ -220,6 +220,16 @@ def superset(pattern: str, flags: int = 0, *, drop_anchors: bool = False, wild: 
     return head + emit(list(tree))
 
 
+def _candidate_pair(rx: re.Pattern[str], *, drop_anchors: bool = False) -> tuple[Any, Any] | None:
+    """RE2 automata of ``rx``'s superset for a plain shadow and for one with wildcards, or None."""
+    try:
+        plain = _re2_compile(superset(rx.pattern, rx.flags, drop_anchors=drop_anchors), capture=False)
+        wild = _re2_compile(superset(rx.pattern, rx.flags, drop_anchors=drop_anchors, wild=True), capture=False)
+    except (ValueError, re.error):
+        return None
+    return None if plain is None or wild is None else (plain, wild)
+
+
 class _Spans:
     """The part of a match object the callers use: ``span(group)``, ``start()``, ``end()``."""
 
@@ -250,12 +260,8 @@ class Hybrid:
 
     @classmethod
     def build(cls, exact: re.Pattern[str]) -> Hybrid | None:
-        try:
-            plain = _re2_compile(superset(exact.pattern, exact.flags), capture=False)
-            wild = _re2_compile(superset(exact.pattern, exact.flags, wild=True), capture=False)
-        except (ValueError, re.error):
-            return None
-        return None if plain is None or wild is None else cls(exact, plain, wild)
+        pair = _candidate_pair(exact)
+        return None if pair is None else cls(exact, *pair)
 
     def finditer(self, text: str, data: bytes, wild: bool = False) -> Iterator[re.Match[str]]:
         """``exact.finditer(text)`` without empty matches (``data, wild = shadow(text)``)."""
@@ -276,16 +282,10 @@ class Hybrid:
     def search(self, text: str, data: bytes, wild: bool = False, pos: int = 0) -> re.Match[str] | None:
         """``exact.search(text, pos)``: the leftmost match starting at or after ``pos``."""
         match = self.exact.match
-        find = (self.wild if wild else self.candidates).Match
-        n = len(text)
-        while pos <= n:
-            start = find(_UNANCHORED, data, pos, n)[0][0]
-            if start < 0:
-                return None
+        for start in _starts(self.wild if wild else self.candidates, data, pos):
             m = match(text, start)
             if m is not None:
                 return m
-            pos = start + 1
         return None
 
 
@@ -353,12 +353,8 @@ class SliceFilter:
 
     @classmethod
     def build(cls, rx: re.Pattern[str]) -> SliceFilter | None:
-        try:
-            plain = _re2_compile(superset(rx.pattern, rx.flags, drop_anchors=True), capture=False)
-            wild = _re2_compile(superset(rx.pattern, rx.flags, drop_anchors=True, wild=True), capture=False)
-        except (ValueError, re.error):
-            return None
-        return None if plain is None or wild is None else cls(plain, wild)
+        pair = _candidate_pair(rx, drop_anchors=True)
+        return None if pair is None else cls(*pair)
 
     def starts(self, data: bytes, wild: bool = False) -> list[int]:
         """Every position of the shadow ``data`` where a match of the pattern can start."""
