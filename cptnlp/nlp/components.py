@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 from .facts import FactRule, find_facts, load_fact_rules
 from .sections import SectionRules, find_sections, load_section_rules
 from .timeparse import TimeRules, find_time_mentions, load_time_rules
+from .tokenizer import doc_text
 
 __all__ = ["NoteSentencizer", "SessionFacts"]
 
@@ -40,8 +41,7 @@ class NoteSentencizer:
         n = len(doc)
         if n == 0:
             return doc
-        data = doc._.cptnlp
-        text = data["text"] if data and "text" in data else doc.text
+        text = doc_text(doc)
         arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(numpy.int64)
         idx, length = arr[:, 0], arr[:, 1]
         space, punct = arr[:, 2].astype(bool), arr[:, 3].astype(bool)
@@ -89,11 +89,8 @@ class SessionFacts:
         self.section_rules: SectionRules = load_section_rules()
 
     def __call__(self, doc: Doc) -> Doc:
-        data = doc._.cptnlp or {}
-        # NoteTokenizer keeps the original string: Doc.text would rebuild it from every token.
-        text = data.get("text")
-        if text is None:
-            text = data["text"] = doc.text
+        text = doc_text(doc)
+        data = doc._.cptnlp
         data["sections"] = find_sections(text, self.section_rules)
         data["time"] = find_time_mentions(text, self.time_rules, max_minutes=self.max_session_minutes)
         data["facts"] = find_facts(text, self.fact_rules)

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from ..types import ELEMENTS, CharSpan
 from . import fastre
 from .sections import Section
+from .tokenizer import doc_text
 
 __all__ = ["Evidence", "section_elements", "sentence_records"]
 
@@ -40,7 +41,7 @@ def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, 
     """
     placeholder = _placeholder()
     starts = [s.header_start for s in sections]
-    text = (doc._.cptnlp or {}).get("text") or doc.text
+    text = doc_text(doc)
     out = []
     for s, e in sentence_bounds(doc):
         while s < e and text[s].isspace():

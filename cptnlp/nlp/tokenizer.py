@@ -12,7 +12,7 @@ from spacy.vocab import Vocab
 from ..errors import DataFileError
 from ..rules import load_toml_data, validate_fields
 
-__all__ = ["NoteTokenizer", "note_tokenizer"]
+__all__ = ["NoteTokenizer", "doc_text", "note_tokenizer"]
 
 if not Doc.has_extension("cptnlp"):
     Doc.set_extension("cptnlp", default=None)
@@ -40,6 +40,18 @@ class NoteTokenizer:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (NoteTokenizer, (self.tokenizer,))
+
+
+def doc_text(doc: Doc) -> str:
+    """The note's text: the string NoteTokenizer kept (``Doc.text`` rebuilds it from every token), stored
+    on first use for a Doc made by another tokenizer."""
+    data = doc._.cptnlp
+    if data is None:
+        data = doc._.cptnlp = {}
+    text = data.get("text")
+    if text is None:
+        text = data["text"] = doc.text
+    return text
 
 
 def note_tokenizer(vocab: Vocab) -> NoteTokenizer:
