@@ -622,7 +622,7 @@ class _Context:
                 gap = self.text[c[1] : s] if c[1] <= s else self.text[e : c[0]]
                 if c[1] <= s and any(ch.isdigit() for ch in gap):
                     continue  # "crisis room 3 from 10:40": the room has its own number
-                if "  " in gap or "\t" in gap or "|" in gap or (c[1] <= s and ")" in gap):
+                if _field_gap(gap) or (c[1] <= s and ")" in gap):
                     continue  # "Stop: 2:52 PM   Room 3B": another field; "(mother out of room): 16:20": a comment
                 c = (c[0], c[1], "negative")
             elif c[2] == "near_session":
