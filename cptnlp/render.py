@@ -16,10 +16,18 @@ _COLOR = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _NEWLINE = re.compile("\n")
 
 
-def line_col(text: str, pos: int, _cache: dict[int, list[int]] | None = None) -> tuple[int, int]:
-    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+
+def _line_col(starts: list[int], pos: int) -> tuple[int, int]:
     ln = bisect.bisect_right(starts, pos)
     return ln, pos - starts[ln - 1] + 1
+
+
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based (line, column) of character offset ``pos``."""
+    return _line_col(_line_starts(text), pos)
 
 
 def _quote(s: str, limit: int = 90) -> str:
@@ -28,11 +36,11 @@ def _quote(s: str, limit: int = 90) -> str:
 
 
 def format_text(report: Report, text: str, *, name: str = "note", color: bool = False) -> str:
-    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    starts = _line_starts(text)
 
     def lc(pos: int) -> str:
-        ln = bisect.bisect_right(starts, pos)
-        return f"{ln}:{pos - starts[ln - 1] + 1}"
+        ln, col = _line_col(starts, pos)
+        return f"{ln}:{col}"
 
     def paint(sev: str, s: str) -> str:
         return f"{_COLOR[sev]}{s}\033[0m" if color else s
