@@ -152,6 +152,30 @@ def test_fast_inference_matches_the_sklearn_pipeline() -> None:
     assert ((fast >= model._thr) == (ref >= model._thr)).all()
 
 
+def test_word_table_keys_equal_the_per_block_keys() -> None:
+    """The vectorised term keys (word table) are the per-block keys, as a multiset, on corpus sentences,
+    odd tokens, repeated words, cache resets and empty sentences."""
+    import numpy as np
+
+    from cptnlp.classify import fast
+
+    fl = load_model()._fast
+    assert fl is not None and fl._words is not None
+    notes = load_corpus("training/data")
+    sents = [prepare_tokens(s.text, s.section) for n in notes[::7] for s in n.sentences]
+    sents += [[], ["İstanbul", "ﬁx", "straße"], ["no", "no", "no", "denies", "denies"], ["x"]]
+    table = fl._words
+    for lo in range(0, len(sents), 97):
+        chunk = sents[lo : lo + 97]
+        old = np.sort(np.concatenate([b.keys(chunk, fl.n_features) for b in fl.blocks]))
+        assert np.array_equal(np.sort(table.keys(chunk, fl.n_features)), old)
+    table._reset()  # what a full cache does
+    chunk = sents[:50]
+    old = np.sort(np.concatenate([b.keys(chunk, fl.n_features) for b in fl.blocks]))
+    assert np.array_equal(np.sort(table.keys(chunk, fl.n_features)), old)
+    assert fast._WordTable.supports(fl.blocks[0])
+
+
 def test_shipped_model_loads_without_importing_scikit_learn() -> None:
     """Inference runs from the exported arrays; scikit-learn is imported only to rebuild or inspect."""
     import subprocess

@@ -142,6 +142,7 @@ class FastLinear:
         self._sublinear = (
             np.concatenate([np.full(b.size, b.sublinear) for b in blocks]) if blocks else np.zeros(0, dtype=bool)
         )
+        self._words = _WordTable(blocks) if blocks and all(_WordTable.supports(b) for b in blocks) else None
 
     def scores(self, texts: list[str] | list[list[str]]) -> np.ndarray:
         """Scores of prepared texts, given as strings or as their tokens (``prepare_tokens``)."""
@@ -156,7 +157,11 @@ class FastLinear:
     def _add_scores(self, texts: list[str] | list[list[str]], out: np.ndarray) -> None:
         """Add the l2-normalised tf-idf rows of ``texts`` times the weights to ``out``."""
         n_feat = self.n_features
-        keys = np.concatenate([b.keys(texts, n_feat) for b in self.blocks])
+        if self._words is not None:
+            toks = [t.lower().split() if isinstance(t, str) else t for t in texts]
+            keys = self._words.keys(toks, n_feat)
+        else:
+            keys = np.concatenate([b.keys(texts, n_feat) for b in self.blocks])
         if not len(keys):
             return
         keys.sort()
@@ -174,6 +179,106 @@ class FastLinear:
         indptr = np.searchsorted(r, np.arange(len(texts) + 1)).astype(np.int32)
         x = csr_matrix((val, c.astype(np.int32), indptr), shape=(len(texts), n_feat))
         out += x @ self.weights
+
+
+class _WordTable:
+    """Every distinct token seen -> a small integer, and each block's per-word data in arrays indexed by it.
+
+    The term keys of a chunk of sentences are then computed with array operations: unigram ids
+    by a gather, bigram ids by a binary search of (word, next word) pairs in the sorted bigram
+    terms, ``char_wb`` n-gram ids by a gather of each word's cached run. Only the lookup of each
+    token's integer is per-token Python. The keys are the ones :meth:`_Block.keys` makes
+    (same multiset; ``FastLinear`` sorts them).
+    """
+
+    def __init__(self, blocks: list[_Block]) -> None:
+        self.blocks = blocks
+        self._base: dict[str, int] = {}
+        bigrams: list[list[tuple[int, int]]] = []
+        for b in blocks:
+            pairs: list[tuple[int, int]] = []
+            if b.kind == "word" and b.ngram_range[1] == 2:
+                for t, i in b.vocab.items():
+                    parts = t.split(" ")
+                    if len(parts) == 2:
+                        a, c = (self._base.setdefault(w, len(self._base)) for w in parts)
+                        pairs.append(((a << 32) | c, b.offset + i))
+            bigrams.append(pairs)
+        self._bigram_keys: list[np.ndarray] = []
+        self._bigram_ids: list[np.ndarray] = []
+        for pairs in bigrams:
+            pairs.sort()
+            self._bigram_keys.append(np.array([k for k, _ in pairs], dtype=np.int64))
+            self._bigram_ids.append(np.array([i for _, i in pairs], dtype=np.int64))
+        self._reset()
+
+    @staticmethod
+    def supports(b: _Block) -> bool:
+        return b.kind == "char_wb" or (b.kind == "word" and 1 <= b.ngram_range[0] <= b.ngram_range[1] <= 2)
+
+    def _reset(self) -> None:
+        self.ids: dict[str, int] = dict(self._base)
+        self.words: list[str] = list(self._base)
+        self._done = 0  # words [0, _done) have their per-block data below
+        self._uni: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
+        self._cstart: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
+        self._clen: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
+        self._cflat: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
+
+    def _word_id(self, word: str) -> int:
+        i = self.ids[word] = len(self.words)
+        self.words.append(word)
+        return i
+
+    def _extend(self) -> None:
+        """Per-block data of the words added since the last call."""
+        new = self.words[self._done :]
+        for k, b in enumerate(self.blocks):
+            if b.kind == "word":
+                get = b.vocab.get
+                uni = [-1 if (i := get(w)) is None else b.offset + i for w in new]
+                self._uni[k] = np.concatenate([self._uni[k], np.array(uni, dtype=np.int64)])
+            else:
+                runs = [b._word_ids(w) for w in new]
+                lens = np.array([len(r) for r in runs], dtype=np.int64)
+                start = len(self._cflat[k])
+                starts = start + np.cumsum(lens) - lens
+                flat = np.array([i for r in runs for i in r], dtype=np.int64) + b.offset
+                self._cflat[k] = np.concatenate([self._cflat[k], flat])
+                self._cstart[k] = np.concatenate([self._cstart[k], starts])
+                self._clen[k] = np.concatenate([self._clen[k], lens])
+        self._done = len(self.words)
+
+    def keys(self, texts: list[list[str]], n_features: int) -> np.ndarray:
+        """``row * n_features + feature`` for every term occurrence of every sentence's tokens, all blocks."""
+        if len(self.words) > len(self._base) + _CACHE_LIMIT:
+            self._reset()
+        ids, new = self.ids, self._word_id
+        toks = [t for sent in texts for t in sent]
+        wid = np.array([ids[t] if t in ids else new(t) for t in toks], dtype=np.int64)
+        if self._done < len(self.words):
+            self._extend()
+        row = np.repeat(np.arange(len(texts), dtype=np.int64) * n_features, [len(t) for t in texts])
+        parts: list[np.ndarray] = []
+        for k, b in enumerate(self.blocks):
+            if b.kind == "char_wb":
+                lens = self._clen[k][wid]
+                first = self._cstart[k][wid] - (np.cumsum(lens) - lens)
+                pos = np.repeat(first, lens) + np.arange(int(lens.sum()), dtype=np.int64)
+                parts.append(np.repeat(row, lens) + self._cflat[k][pos])
+                continue
+            lo, hi = b.ngram_range
+            if lo == 1:
+                uni = self._uni[k][wid]
+                hit = uni >= 0
+                parts.append(row[hit] + uni[hit])
+            if hi == 2 and len(wid) > 1 and len(self._bigram_keys[k]):
+                bk = self._bigram_keys[k]
+                pair = (wid[:-1] << 32) | wid[1:]
+                at = np.minimum(np.searchsorted(bk, pair), len(bk) - 1)
+                hit = (bk[at] == pair) & (row[:-1] == row[1:])
+                parts.append(row[:-1][hit] + self._bigram_ids[k][at[hit]])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
