@@ -141,7 +141,8 @@ def minhash(text: str, settings: CloneSettings | None = None) -> bytes | None:
     shingles of a note are hashed with k array operations instead of a string each.
     """
     s = settings or load_clone_settings()
-    words = normalize_text(text)
+    # The words of normalize_text: numbers are folded to '0' by the word hashes (the same words, one regex pass).
+    words = _WORD.findall(text.lower())
     if len(words) < s.min_words:
         return None
     k = s.shingle_words
@@ -150,14 +151,15 @@ def minhash(text: str, settings: CloneSettings | None = None) -> bytes | None:
     hw = np.fromiter(map(_WORD_HASH.__getitem__, words), dtype=np.uint64, count=len(words))
     m = len(words) - k + 1
     x = hw[:m].copy()
-    with np.errstate(over="ignore"):
-        for j in range(1, k):
-            x *= _SHINGLE_MUL
-            x += hw[j : j + m]
-        x = np.unique(x)
-        a, b = _perms(s.num_perm, s.seed)
-        # multiply-shift hashing mod 2**64 (numpy wraps), keep the high 32 bits
-        h = (a[:, None] * x[None, :] + b[:, None]) >> np.uint64(32)
+    for j in range(1, k):  # numpy's uint64 array arithmetic wraps mod 2**64, which the hashing relies on
+        x *= _SHINGLE_MUL
+        x += hw[j : j + m]
+    a, b = _perms(s.num_perm, s.seed)
+    # Multiply-shift hashing mod 2**64, keeping the high 32 bits; in place. Repeated shingles need no
+    # de-duplication: they do not change a minimum.
+    h = np.multiply.outer(a, x)
+    h += b[:, None]
+    h >>= np.uint64(32)
     return h.min(axis=1).astype("<u4").tobytes()
 
 
@@ -168,7 +170,7 @@ class _WordHashes(dict[str, int]):
     """word -> CRC-32 + 1, computed on first lookup (a dict hit costs no Python call)."""
 
     def __missing__(self, word: str) -> int:
-        h = self[word] = zlib.crc32(word.encode()) + 1
+        h = self[word] = zlib.crc32(b"0" if word[0].isdigit() else word.encode()) + 1
         return h
 
 
@@ -180,7 +182,7 @@ def signature_similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of two MinHash signatures."""
     x = np.frombuffer(a, dtype="<u4")
     y = np.frombuffer(b, dtype="<u4")
-    return float(np.mean(x == y)) if len(x) == len(y) and len(x) else 0.0
+    return float(np.count_nonzero(x == y)) / len(x) if len(x) == len(y) and len(x) else 0.0
 
 
 # -- checks ---------------------------------------------------------------------------------------
