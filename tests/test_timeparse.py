@@ -1144,17 +1144,17 @@ def test_timeparse_next_clause_about_other_thing_keeps_time() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "minutes"),
+    ("text", "minutes", "category"),
     [
-        ("service_date: 2026-02-11\nsession_duration_minutes: 28\ncpt_codes: 90832", 28),
-        ("duration_minutes: 45", 45),
-        ("total_time_mins = 53", 53),
-        ("visit_length_min: 38", 38),
-        ("Session_Duration_Minutes: 30", 30),
+        ("service_date: 2026-02-11\nsession_duration_minutes: 28\ncpt_codes: 90832", 28, "session"),
+        ("duration_minutes: 45", 45, "session"),
+        ("total_time_mins = 53", 53, "total"),  # as "Total time: 53 min": the underscore joins the cue "total time"
+        ("visit_length_min: 38", 38, "session"),
+        ("Session_Duration_Minutes: 30", 30, "session"),
     ],
 )
-def test_timeparse_snake_case_minutes_field(text: str, minutes: int) -> None:
-    assert [(m.minutes, m.category) for m in find_time_mentions(text)] == [(minutes, "session")]
+def test_timeparse_snake_case_minutes_field(text: str, minutes: int, category: str) -> None:
+    assert [(m.minutes, m.category) for m in find_time_mentions(text)] == [(minutes, category)]
 
 
 @pytest.mark.parametrize("text", ["documentation_time_minutes: 12", "wait_time_minutes: 15", "drive_time_minutes: 20"])
@@ -1464,3 +1464,96 @@ def test_aside_range_is_psychotherapy_not_em() -> None:
 def test_technique_minutes_alone_are_not_the_session_length(text: str) -> None:
     # contract §4: minutes are the session's psychotherapy time; one exercise's minutes are part of it, not its length
     assert _minutes(text, ["90834"]) is None
+
+
+# -- rules of 2026-11-27 (held-out set 8, dev sets r and s)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        # an underscore-joined field name is the cue phrase it spells: "booking_slot" is the negative "slot"
+        ("session_slot: 09:00-10:00\nvideo_start: 09:04\nvideo_end: 09:51", [47]),
+        # near miss: an underscore-joined session label stays a session cue
+        ("session_time: 09:04-09:51", [47]),
+    ],
+)
+def test_underscore_joined_cue_keeps_its_category(text: str, minutes: list[int]) -> None:
+    assert [t.minutes for t in find_time_mentions(text)] == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        (
+            "Session start 1:10 PM. At 1:25 PM the fire drill began and we went outside. Session resumed 1:40 PM and ended 2:05 PM.",
+            40,
+        ),
+        # near miss: a drill on the schedule, not an interruption of the session
+        ("Session 1:10 PM - 1:55 PM. Practiced a fire drill plan for home.", 45),
+    ],
+)
+def test_drill_began_ends_a_block(text: str, minutes: int) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Taught mother a bedtime plan with a 15-minute reading time.", None),
+        # near miss: the adjective duration of the session itself
+        ("Completed a 45-minute session time block with client.", 45),
+    ],
+)
+def test_adjective_minutes_of_an_activity_time(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Time log: first block 25 minutes; paused for a fire alarm;\nsecond block 15 minutes.", 40),
+        # near miss: "first" without a block noun stays the negative "first N minutes"
+        ("Time log: first 25 minutes spent waiting for interpreter.", None),
+    ],
+)
+def test_block_label_after_a_field_label(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Med check done.\nPsychotherapy (separate from E/M, billed separately): 25 minutes of CBT.", 25),
+        # near miss: a label that excludes its own time, with no other part it is apart from
+        ("Med check done.\nPhone consult (billed separately): 25 minutes.", None),
+    ],
+)
+def test_separately_from_another_part_is_no_exclusion(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["99214", "90833"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("E/M: meds reviewed.\n\nCOUNSELING (apart from E/M)\nBegan 3:05 PM - ended 3:35 PM\n", "psychotherapy"),
+        # near miss: a heading that is a sentence names nothing
+        ("E/M: meds reviewed.\nWe did psychotherapy today.\nBegan 3:05 PM - ended 3:35 PM\n", "session"),
+        # near miss: a heading with a negative cue names nothing
+        ("Psychotherapy scheduled\nBegan 3:05 PM - ended 3:35 PM\n", "session"),
+    ],
+)
+def test_section_heading_names_the_category(text: str, category: str) -> None:
+    assert [(t.minutes, t.category) for t in find_time_mentions(text)] == [(30, category)]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Video visit 2:00-2:20 PM, video froze.\nReconnected over phone 2:26-2:50 PM after she called in.", 44),
+        # near miss: without the resumption the call stays a call
+        ("Video visit 2:00-2:20 PM, video froze.\nOver phone 2:26-2:50 PM after she called in.", 20),
+    ],
+)
+def test_range_right_after_resumption_is_next_block(text: str, minutes: int) -> None:
+    assert _minutes(text, ["90834"]) == minutes

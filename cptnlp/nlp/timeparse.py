@@ -115,6 +115,7 @@ class TimeRules:
                 "pair_end": str,
                 "table_start": str,
                 "table_end": str,
+                "resume_before": str,
             },
         )
         dur = validate_fields(
@@ -190,6 +191,8 @@ class TimeRules:
                 "excluded_label": str,
                 "technique_part": str,
                 "excluded_paren": str,
+                "excluded_label_apart": str,
+                "section_heading": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -270,6 +273,8 @@ class TimeRules:
             re.compile(clock["scheduled_before"], flags) if clock.get("scheduled_before") else None
         )
         self.scheduled_after_re = re.compile(clock["scheduled_after"], flags) if clock.get("scheduled_after") else None
+        rb = clock.get("resume_before")
+        self.resume_before_re = re.compile(rb, flags) if rb else None
         self.arrival_not_after_re = (
             re.compile(clock["arrival_not_after"], flags) if clock.get("arrival_not_after") else None
         )
@@ -430,6 +435,10 @@ class TimeRules:
         self.excluded_label_re = re.compile(cues["excluded_label"], flags) if cues.get("excluded_label") else None
         tq = cues.get("technique_part")
         self.technique_part_re = re.compile(tq, flags) if tq else None
+        la = cues.get("excluded_label_apart")
+        self.excluded_label_apart_re = re.compile(la, flags) if la else None
+        sh = cues.get("section_heading")
+        self.section_heading_re = re.compile(sh, flags) if sh else None
         ep = cues.get("excluded_paren")
         self.excluded_paren_re = re.compile(ep, flags) if ep else None
         # Negative cues that are also session verbs ("lasted", "ran"): about the session when a session cue is their
@@ -591,7 +600,7 @@ class _Context:
             ex = rules.excluded_before_re
             flipped_end = -1
             for m in rules.cue_re.finditer(self.text, lo, hi):
-                k = re.sub(r"\s+", " ", m.group(0).lower())
+                k = re.sub(r"[\s_]+", " ", m.group(0).lower())
                 cat = rules.cue_cat.get(k, "session")
                 if cat in _FLIP and ex is not None and ex.search(self.text, max(lo, m.start() - 40), m.start()):
                     cat = _FLIP[cat]  # "(excluding med mgmt)": the time is of the other part
@@ -780,7 +789,7 @@ def _session_verbs(ctx: _Context, lo: int, cues: list[tuple[int, int, str]]) -> 
                 frm = prev[1]
             if (
                 subject
-                and re.sub(r"\s+", " ", text[c[0] : c[1]].lower()) in rules.verb_negatives
+                and re.sub(r"[\s_]+", " ", text[c[0] : c[1]].lower()) in rules.verb_negatives
                 and gap_re.match(text, frm, c[0])
             ):
                 c = (c[0], c[1], "session")  # the session lasted/ran, not a symptom or a jog
@@ -848,7 +857,7 @@ def _excluded_by_parenthesis(ctx: _Context, end: int) -> bool:
         return True  # "10:00-11:00 (documented separately)": another record's time
     other = rules.other_excluded_re
     for c in rules.cue_re.finditer(ctx.text, m.start(1), m.end(1)):
-        if rules.cue_cat.get(re.sub(r"\s+", " ", c.group(0).lower())) == "exclude":
+        if rules.cue_cat.get(re.sub(r"[\s_]+", " ", c.group(0).lower())) == "exclude":
             if other is not None and other.search(ctx.text, max(m.start(1), c.start() - 40), c.start()):
                 continue  # "(E/M time not included)": the other part is excluded
             return True
@@ -893,7 +902,36 @@ def _excluded_by_label(ctx: _Context, start: int) -> bool:
         return False
     other = rules.other_excluded_re
     xs = m.start("excl")
+    apart = rules.excluded_label_apart_re
+    if apart is not None and "separately" in m.group("excl").lower() and apart.search(ctx.text, m.start(), xs):
+        return False  # "Psychotherapy (distinct from E/M, documented separately):": separately from the other part
     return not (other is not None and other.search(ctx.text, max(m.start(), xs - 40), xs))
+
+
+_HEADING_REACH = 40  # how far into its line a time may start for the section heading above to name it
+
+
+def _heading_category(ctx: _Context, start: int) -> str | None:
+    """The one category (psychotherapy, em, crisis) a section heading right above the time's line names
+    ("PSYCHOTHERAPY (distinct from E/M)" over "Start 10:20 AM - Stop 11:15 AM"), else None. A blank line may
+    stand between; a heading with a negative cue names nothing."""
+    hr = ctx.rules.section_heading_re
+    text = ctx.text
+    ls = text.rfind("\n", 0, start) + 1
+    if hr is None or ls == 0 or start - ls > _HEADING_REACH:
+        return None
+    pe = ls - 1
+    ps = text.rfind("\n", 0, pe) + 1
+    if not text[ps:pe].strip() and ps > 0:
+        pe = ps - 1
+        ps = text.rfind("\n", 0, pe) + 1
+    if hr.fullmatch(text, ps, pe) is None:
+        return None
+    cats = {c[2] for c in ctx.cues_in(ps, pe, (pe, pe))}
+    named = cats.intersection(("psychotherapy", "em", "crisis"))
+    if len(named) != 1 or cats.intersection(("negative", "exclude", "partial")):
+        return None
+    return named.pop()
 
 
 def _range_mark(ctx: _Context, start: int, end: int) -> str | None:
@@ -1395,6 +1433,10 @@ def find_time_mentions(
             judged = _field_judge(ctx, s, e, f, bare_ok=True)
         else:
             judged = _judge(ctx, s, e, labelled=False)
+            rb = rules.resume_before_re
+            if judged is None and rb is not None and rb.search(text, max(ctx.clause(s, e)[0], s - 60), s):
+                # "Resumed by audio-only phone 10:24 AM - 10:52 AM after client called back": the session's next block
+                judged = _judge(ctx, s, e, labelled=True)
             if judged is None:
                 lo, hi = ctx.clause(s, e)
                 if ctx.cues_in(lo, hi, (s, e)) or _excluded_by_label(ctx, s) or _excluded_by_parenthesis(ctx, e):
@@ -1587,6 +1629,11 @@ def find_time_mentions(
     if out and ctx.use_copied and rules.copied_start_re is not None and rules.copied_start_re.search(text):
         # "*** Text below copied forward from 01/14/2025 note ***" ... "*** end copied text ***": stale times
         out = _mark_copied(text, out, rules)
+    if rules.section_heading_re is not None and "\n" in text:
+        # a time with no category cue of its own under a heading that names one ("PSYCHOTHERAPY (distinct from E/M)")
+        for i, t in enumerate(out):
+            if t.category == "session" and (cat := _heading_category(ctx, t.start)) is not None:
+                out[i] = TimeMention(t.kind, t.minutes, t.start, t.end, cat, t.clock, t.qualifier)
     out.sort(key=lambda t: t.start)
     return out
 
