@@ -1,9 +1,10 @@
 """Batch scoring: stream records, score in worker processes, resumable chunked output, cross-note pass, summary.
 
 Layout of a run writing ``OUT``: work files live in ``OUT.parts/`` until the run finishes:
-``manifest.json`` (what the run is; resume refuses a different input), ``chunk-NNNNNN.jsonl`` (results of
-records ``N*chunk_size ...``, each written to a temporary file and renamed, so a chunk exists whole or not at
-all), ``index.sqlite`` (cross-note index, rebuilt each run). The final output is assembled in input order into
+``manifest.json`` (what the run is; resume refuses a different input), ``chunk-NNNNNN.jsonl`` (the output
+lines of records ``N*chunk_size ...``) with ``chunk-NNNNNN.meta`` (per record: row, id, cross-note entry,
+finding codes for the summary), ``index.sqlite`` (cross-note index, rebuilt each run). Each file is written to
+a temporary and renamed, the meta file first, so a chunk whose ``.jsonl`` exists is whole. The final output is assembled in input order into
 a temporary file and renamed into place; then ``OUT.parts/`` is removed.
 """
 
@@ -31,7 +32,7 @@ from .checks.crossnote import load_profile
 from .crossindex import CrossIndex
 from .errors import CptnlpError, InputError
 from .io import RawRecord, count_records, input_kind, iter_records, open_writer, output_format
-from .scoring import init_worker, score_records
+from .scoring import init_worker, result_line, result_meta, score_records
 from .types import SEVERITIES
 
 __all__ = ["BatchSummary", "batch_cli", "run_batch"]
@@ -54,23 +55,24 @@ class BatchSummary:
     seconds: float = 0.0
     outputs: list[str] = field(default_factory=list)
 
-    def add(self, result: dict[str, Any]) -> None:
+    def add(self, meta: dict[str, Any], extra: list[dict[str, Any]] | None = None) -> None:
+        """Count one record from its meta entry (``scoring.result_meta``) and its cross-note findings."""
         self.read += 1
-        if "report" not in result:
+        if not meta["ok"]:
             self.errored += 1
             return
         self.scored += 1
-        rep = result["report"]
-        for f in rep["findings"]:
-            self.by_code[f["code"]] += 1
-            self.by_severity[f["severity"]] += 1
-        prov = result.get("provider")
+        found = [*meta["f"], *((f["code"], f["severity"]) for f in extra or ())]
+        for code, severity in found:
+            self.by_code[code] += 1
+            self.by_severity[severity] += 1
+        prov = meta.get("provider")
         if prov:
             row = self.providers.setdefault(prov, {"notes": 0, "error": 0, "warning": 0, "info": 0, "score_sum": 0})
             row["notes"] += 1
-            row["score_sum"] += rep["score"]
-            for f in rep["findings"]:
-                row[f["severity"]] = row.get(f["severity"], 0) + 1
+            row["score_sum"] += meta["score"]
+            for _, severity in found:
+                row[severity] = row.get(severity, 0) + 1
 
     def format(self) -> str:
         rate = self.read / self.seconds if self.seconds else 0.0
@@ -168,8 +170,14 @@ def _prepare_work(work: Path, manifest: dict[str, Any], resume: bool) -> bool:
     return False
 
 
+def _meta_path(work: Path, k: int) -> Path:
+    return work / f"chunk-{k:06d}.meta"
+
+
 def _write_chunk(work: Path, k: int, results: list[dict[str, Any]]) -> None:
-    _atomic_write(_chunk_path(work, k), b"".join(orjson.dumps(r) + b"\n" for r in results))
+    """The chunk's meta file, then its output lines (so a chunk whose lines exist is whole)."""
+    _atomic_write(_meta_path(work, k), b"".join(orjson.dumps(result_meta(r)) + b"\n" for r in results))
+    _atomic_write(_chunk_path(work, k), b"".join(result_line(r) + b"\n" for r in results))
 
 
 def _score_chunk(work: Path, k: int, recs: list[RawRecord], model: str | None, use_model: bool) -> int:
@@ -178,10 +186,19 @@ def _score_chunk(work: Path, k: int, recs: list[RawRecord], model: str | None, u
     return len(recs)
 
 
-def _read_chunk(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as fh:
-        for line in fh:
-            yield orjson.loads(line)
+Item = tuple[dict[str, Any], bytes]  # (meta, output line without newline)
+
+
+def _read_items(work: Path, k: int) -> Iterator[Item]:
+    with _meta_path(work, k).open("rb") as mf, _chunk_path(work, k).open("rb") as lf:
+        for meta, line in zip(mf, lf, strict=True):
+            yield orjson.loads(meta), line.rstrip(b"\n")
+
+
+def _read_metas(work: Path, k: int) -> Iterator[dict[str, Any]]:
+    with _meta_path(work, k).open("rb") as mf:
+        for meta in mf:
+            yield orjson.loads(meta)
 
 
 def _progress(total: int | None, quiet: bool) -> Any:
@@ -205,7 +222,7 @@ def _score_local(
     inp: Path, work: Path, *, chunk_size: int, workers: int, model: str | None, use_model: bool, bar: Any
 ) -> tuple[int, int]:
     """Score every chunk not already on disk; return (number of chunks, chunks resumed)."""
-    done = {int(p.stem.split("-")[1]) for p in work.glob("chunk-*.jsonl")}
+    done = {int(p.stem.split("-")[1]) for p in work.glob("chunk-*.jsonl")}  # whole: see the module docstring
     n_chunks = 0
     resumed = 0
     if workers <= 1:
@@ -287,33 +304,41 @@ def _merge(report: dict[str, Any], extra: list[dict[str, Any]]) -> None:
 
 
 def _assemble(
-    results: Callable[[], Iterator[dict[str, Any]]],
+    metas: Callable[[], Iterator[dict[str, Any]]],
+    items: Callable[[], Iterator[Item]],
     work: Path,
     out: Path,
     fmt: str,
     profile: str | None,
     summary: BatchSummary,
 ) -> None:
+    """Pass 1: the cross-note index from the meta entries. Pass 2: the output in input order; a line is
+    parsed only when cross-note findings are merged into it or the output format needs its fields."""
     index = CrossIndex(work / "index.sqlite")
     try:
-        for r in results():
-            index.add(r)
+        for meta in metas():
+            index.add(meta)
         index.compute(load_profile(profile))
         extras = index.extras()
         nxt = next(extras, None)
         writer = open_writer(out, fmt)
         try:
-            for expected, r in enumerate(results()):
-                if r["i"] != expected:
+            for expected, (meta, line) in enumerate(items()):
+                i = meta["i"]
+                if i != expected:
                     raise InputError(
                         f"work files are inconsistent at row {expected + 1}; rerun without --resume", record=str(work)
                     )
-                while nxt is not None and nxt[0] < r["i"]:
+                while nxt is not None and nxt[0] < i:
                     nxt = next(extras, None)
-                if nxt is not None and nxt[0] == r["i"] and "report" in r:
-                    _merge(r["report"], nxt[1])
-                writer.write(r["i"] + 1, r)
-                summary.add(r)
+                extra = nxt[1] if nxt is not None and nxt[0] == i and meta["ok"] else None
+                parsed = None
+                if extra:
+                    parsed = orjson.loads(line)
+                    _merge(parsed, extra)
+                    line = orjson.dumps(parsed)
+                writer.write_item(i + 1, meta, line, parsed)
+                summary.add(meta, extra)
         except BaseException:
             writer.abort()
             raise
@@ -373,8 +398,11 @@ def run_batch(
 
         score_dask(inp, work, scheduler=scheduler, model=model, use_model=use_model)
 
-        def results() -> Iterator[dict[str, Any]]:
-            return iter_dask_results(work)
+        def metas() -> Iterator[dict[str, Any]]:
+            return map(result_meta, iter_dask_results(work))
+
+        def items() -> Iterator[Item]:
+            return ((result_meta(r), result_line(r)) for r in iter_dask_results(work))
     else:
         bar = _progress(count_records(inp), quiet)
         try:
@@ -384,11 +412,15 @@ def run_batch(
         finally:
             bar.close()
 
-        def results() -> Iterator[dict[str, Any]]:
+        def metas() -> Iterator[dict[str, Any]]:
             for k in range(n_chunks):
-                yield from _read_chunk(_chunk_path(work, k))
+                yield from _read_metas(work, k)
 
-    _assemble(results, work, outp, fmt, profile, summary)
+        def items() -> Iterator[Item]:
+            for k in range(n_chunks):
+                yield from _read_items(work, k)
+
+    _assemble(metas, items, work, outp, fmt, profile, summary)
     shutil.rmtree(work, ignore_errors=True)
     summary.seconds = time.perf_counter() - t0
     return summary

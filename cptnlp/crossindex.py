@@ -41,12 +41,13 @@ class CrossIndex:
         self._idx: list[tuple[Any, ...]] = []
         self._ids: list[tuple[Any, ...]] = []
 
-    def add(self, result: dict[str, Any]) -> None:
-        self._ids.append((result["i"], result["id"], int("report" in result)))
-        x = result.get("x")
+    def add(self, meta: dict[str, Any]) -> None:
+        """One record's meta entry (``scoring.result_meta``): row, id, scored or not, cross-note entry."""
+        self._ids.append((meta["i"], meta["id"], int(meta["ok"])))
+        x = meta.get("x")
         if x:
             sig = bytes.fromhex(x["sig"]) if x.get("sig") else None
-            self._idx.append((result["i"], result["id"], x["client"], x["date"], " ".join(x["codes"]), sig))
+            self._idx.append((meta["i"], meta["id"], x["client"], x["date"], " ".join(x["codes"]), sig))
         if len(self._ids) >= 5000:
             self._flush()
 

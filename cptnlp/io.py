@@ -309,6 +309,11 @@ class _Writer:
     def write(self, row: int, result: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def write_item(self, row: int, meta: dict[str, Any], line: bytes, parsed: dict[str, Any] | None = None) -> None:
+        """One record from batch work files: its meta entry and output line (``parsed``: the line, if already parsed)."""
+        obj = parsed if parsed is not None else orjson.loads(line)
+        self.write(row, {"i": meta["i"], "id": meta["id"], "report": obj} if meta["ok"] else obj)
+
     def _finish(self) -> None:
         raise NotImplementedError
 
@@ -330,11 +335,14 @@ class JsonlWriter(_Writer):
 
     def __init__(self, out: Path) -> None:
         super().__init__(out)
-        self.fh = self._temp(out).open("w", encoding="utf-8")
+        self.fh = self._temp(out).open("wb")
 
     def write(self, row: int, result: dict[str, Any]) -> None:
         obj = result["report"] if "report" in result else {"id": result["id"], "error": result["error"]}
-        self.fh.write(orjson.dumps(obj).decode("utf-8") + "\n")
+        self.fh.write(orjson.dumps(obj) + b"\n")
+
+    def write_item(self, row: int, meta: dict[str, Any], line: bytes, parsed: dict[str, Any] | None = None) -> None:
+        self.fh.write(line + b"\n")  # the line is the output already
 
     def _finish(self) -> None:
         self.fh.close()

@@ -6,12 +6,14 @@ import gc
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from .engine import Checker, load_checker, make_note
 from .errors import CheckError, InputError
 from .io import RawRecord
 from .types import Note
 
-__all__ = ["get_checker", "init_worker", "score_records"]
+__all__ = ["get_checker", "init_worker", "result_line", "result_meta", "score_records"]
 
 _CHECKERS: dict[tuple[str | None, bool], Checker] = {}
 
@@ -100,3 +102,24 @@ def score_records(
             }
         out[pos] = res
     return [r for r in out if r is not None]
+
+
+def result_line(result: dict[str, Any]) -> bytes:
+    """The output JSONL line of a result dict: its contract report, or ``{"id", "error"}`` (no newline)."""
+    if "report" in result:
+        return orjson.dumps(result["report"])
+    return orjson.dumps({"id": result["id"], "error": result["error"]})
+
+
+def result_meta(result: dict[str, Any]) -> dict[str, Any]:
+    """What the batch run needs of a result besides its output line: row, id, whether it was scored,
+    provider, cross-note entry, and findings as (code, severity) with the score, for the summary."""
+    meta: dict[str, Any] = {"i": result["i"], "id": result["id"], "ok": "report" in result}
+    if "report" in result:
+        rep = result["report"]
+        meta["provider"] = result.get("provider")
+        meta["score"] = rep["score"]
+        meta["f"] = [(f["code"], f["severity"]) for f in rep["findings"]]
+        if result.get("x"):
+            meta["x"] = result["x"]
+    return meta

@@ -129,6 +129,34 @@ def test_two_workers_equal_one_worker(tmp_path: Path) -> None:
     assert read_jsonl(tmp_path / "a.jsonl") == read_jsonl(tmp_path / "b.jsonl")
 
 
+def test_resume_keeps_whole_chunks_and_redoes_a_half_written_one(tmp_path: Path) -> None:
+    """A chunk is resumed only when its output lines exist (written after its meta file); a chunk killed
+    between the two renames is scored again. The result equals a clean run, summary included."""
+    from cptnlp import batch
+
+    rows = [{**r, "client_id": f"c{i % 4}", "date": f"2024-03-{1 + i % 9:02d}"} for i, r in enumerate(records(50))]
+    rows[7] = "{not json"
+    p = write_jsonl(tmp_path / "in.jsonl", rows)
+    clean = run_batch(p, tmp_path / "clean.jsonl", workers=1, use_model=False, chunk_size=20)
+    out = tmp_path / "out.jsonl"
+    work = tmp_path / "out.jsonl.parts"
+    manifest = batch._manifest(p, chunk_size=20, model=None, use_model=False, engine="local")
+    batch._prepare_work(work, manifest, resume=False)
+    chunks = list(batch._chunked(batch.iter_records(p), 20))
+    batch._score_chunk(work, 0, chunks[0][1], None, False)
+    batch._score_chunk(work, 1, chunks[1][1], None, False)
+    batch._chunk_path(work, 1).write_bytes(b"tampered\n")  # a finished chunk is trusted as it is...
+    batch._score_chunk(work, 1, chunks[1][1], None, False)  # ...so put it back whole
+    batch._write_chunk(work, 2, [])  # chunk 2: meta written, then killed before its lines
+    batch._chunk_path(work, 2).unlink()
+    summary = run_batch(p, out, workers=1, use_model=False, chunk_size=20, resume=True)
+    assert summary.resumed_chunks == 2
+    assert read_jsonl(out) == read_jsonl(tmp_path / "clean.jsonl")
+    assert (summary.read, summary.scored, summary.errored) == (clean.read, clean.scored, clean.errored) == (50, 49, 1)
+    assert summary.by_code == clean.by_code and summary.providers == clean.providers
+    assert any(c.startswith(("frequency.", "clone.")) for c in summary.by_code)
+
+
 def test_resume_refuses_a_different_input(tmp_path: Path) -> None:
     p = write_jsonl(tmp_path / "in.jsonl", records(3))
     work = tmp_path / "out.jsonl.parts"
