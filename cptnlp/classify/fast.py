@@ -10,6 +10,7 @@ compares the two on the whole corpus.
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,8 @@ class _Block:
         return out
 
     def keys(self, texts: list[str] | list[list[str]], n_features: int) -> np.ndarray:
-        """``row * n_features + offset + id`` for every term occurrence of every text (row = position in ``texts``)."""
+        """``row * n_features + offset + id`` for every term occurrence of every text (row = position in ``texts``);
+        ``n_features`` is the row stride, at least the number of features."""
         if not self.per_word:
             idx: list[int] = []
             lengths: list[int] = []
@@ -142,6 +144,7 @@ class FastLinear:
         self._sublinear = (
             np.concatenate([np.full(b.size, b.sublinear) for b in blocks]) if blocks else np.zeros(0, dtype=bool)
         )
+        self._all_sublinear = bool(blocks) and all(b.sublinear for b in blocks)
         self._words = _WordTable(blocks) if blocks and all(_WordTable.supports(b) for b in blocks) else None
 
     def scores(self, texts: list[str] | list[list[str]]) -> np.ndarray:
@@ -157,18 +160,24 @@ class FastLinear:
     def _add_scores(self, texts: list[str] | list[list[str]], out: np.ndarray) -> None:
         """Add the l2-normalised tf-idf rows of ``texts`` times the weights to ``out``."""
         n_feat = self.n_features
+        shift = n_feat.bit_length()  # key = row << shift | feature: row and feature come back by shift and mask
         if self._words is not None:
             toks = [t.lower().split() if isinstance(t, str) else t for t in texts]
-            keys = self._words.keys(toks, n_feat)
+            keys = self._words.keys(toks, 1 << shift)
         else:
-            keys = np.concatenate([b.keys(texts, n_feat) for b in self.blocks])
+            keys = np.concatenate([b.keys(texts, 1 << shift) for b in self.blocks])
         if not len(keys):
             return
         keys.sort()
         starts = _run_starts(keys)
         counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
-        r, c = np.divmod(keys[starts], n_feat)
-        val = np.where(self._sublinear[c], 1.0 + np.log(counts), counts)
+        first = keys[starts]
+        r, c = first >> shift, first & ((1 << shift) - 1)
+        if self._all_sublinear:
+            val = np.log(counts)
+            val += 1.0
+        else:
+            val = np.where(self._sublinear[c], 1.0 + np.log(counts), counts)
         val *= self._idf[c]
         # Keys are sorted by sentence, then feature; blocks own consecutive features, so each
         # (sentence, block) is one run: l2 norms are segmented sums over run starts.
@@ -179,6 +188,17 @@ class FastLinear:
         indptr = np.searchsorted(r, np.arange(len(texts) + 1)).astype(np.int32)
         x = csr_matrix((val, c.astype(np.int32), indptr), shape=(len(texts), n_feat))
         out += x @ self.weights
+
+
+class _Ids(dict[str, int]):
+    """token -> word id; an unseen token gets the next id and joins ``words`` (a hit costs no Python call)."""
+
+    words: list[str]
+
+    def __missing__(self, word: str) -> int:
+        i = self[word] = len(self.words)
+        self.words.append(word)
+        return i
 
 
 class _WordTable:
@@ -217,18 +237,13 @@ class _WordTable:
         return b.kind == "char_wb" or (b.kind == "word" and 1 <= b.ngram_range[0] <= b.ngram_range[1] <= 2)
 
     def _reset(self) -> None:
-        self.ids: dict[str, int] = dict(self._base)
+        self.ids: _Ids = _Ids(self._base)
         self.words: list[str] = list(self._base)
         self._done = 0  # words [0, _done) have their per-block data below
         self._uni: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
         self._cstart: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
         self._clen: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
         self._cflat: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
-
-    def _word_id(self, word: str) -> int:
-        i = self.ids[word] = len(self.words)
-        self.words.append(word)
-        return i
 
     def _extend(self) -> None:
         """Per-block data of the words added since the last call."""
@@ -253,12 +268,12 @@ class _WordTable:
         """``row * n_features + feature`` for every term occurrence of every sentence's tokens, all blocks."""
         if len(self.words) > len(self._base) + _CACHE_LIMIT:
             self._reset()
-        ids, new = self.ids, self._word_id
-        toks = [t for sent in texts for t in sent]
-        wid = np.array([ids[t] if t in ids else new(t) for t in toks], dtype=np.int64)
+        self.ids.words = self.words
+        lengths = [len(t) for t in texts]
+        wid = np.fromiter(map(self.ids.__getitem__, chain.from_iterable(texts)), dtype=np.int64, count=sum(lengths))
         if self._done < len(self.words):
             self._extend()
-        row = np.repeat(np.arange(len(texts), dtype=np.int64) * n_features, [len(t) for t in texts])
+        row = np.repeat(np.arange(len(texts), dtype=np.int64) * n_features, lengths)
         parts: list[np.ndarray] = []
         for k, b in enumerate(self.blocks):
             if b.kind == "char_wb":
