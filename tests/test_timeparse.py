@@ -1557,3 +1557,41 @@ def test_section_heading_names_the_category(text: str, category: str) -> None:
 )
 def test_range_right_after_resumption_is_next_block(text: str, minutes: int) -> None:
     assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Worked with the teen for about 50 minutes in suite 200 on anger cues.", 50),
+        # near miss: the identifier word right before the number stays an identifier
+        ("Member ID 0955-1040; Rm 1310-1355 booked for group.", None),
+    ],
+)
+def test_place_after_a_duration_is_no_identifier(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Seen by video for 40 minutes; client gave a 3-minute presentation on video.", 40),
+        ("Over video, client gave a 3-minute presentation to me.", None),
+        # near miss: an adjective duration of the session itself, with a non-session word before the noun
+        ("Completed a 50-minute CBT session with client.", 50),
+        ("Met with him for a 45-minute follow-up on sleep.", 45),
+    ],
+)
+def test_adjective_minutes_of_a_thing(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Blocks:\n10:00-10:25 video\n10:25-10:33 audio dropped\n10:33-10:52 video again\n", 44),
+        # near miss: the drop that ended a block is no gap when no other block ends where it starts
+        ("Part 1: 10:00-10:25 (audio dropped)\nPart 2: 10:33-10:52 by phone\n", 44),
+    ],
+)
+def test_interruption_range_between_two_blocks_is_a_gap(text: str, minutes: int) -> None:
+    assert _minutes(text, ["90834"]) == minutes

@@ -99,6 +99,7 @@ class TimeRules:
                 "log_gap": int,
                 "log_after_words": str,
                 "log_pause": str,
+                "pause_after": str,
                 "log_resume": str,
                 "word_minutes": dict,
                 "word_relations": dict,
@@ -130,6 +131,7 @@ class TimeRules:
                 "elliptic_minutes": str,
                 "not_after": str,
                 "rate_after": str,
+                "thing_after": str,
                 "descriptor_before": str,
                 "descriptor_after": str,
                 "code_before": str,
@@ -161,6 +163,7 @@ class TimeRules:
                 "partial": list,
                 "near_negative": list,
                 "near_chars": int,
+                "near_place_gap": str,
                 "near_session": list,
                 "exclude": list,
                 "session_pattern": str,
@@ -350,6 +353,8 @@ class TimeRules:
         self.ended_after_re = re.compile(dur["ended_after"], flags) if dur.get("ended_after") else None
         self.elliptic_re = re.compile(dur["elliptic_minutes"], flags) if dur.get("elliptic_minutes") else None
         self.rate_after_re = re.compile(dur["rate_after"], flags) if dur.get("rate_after") else None
+        # "a 12-minute audio", "a 2-minute self-introduction on video": the length of a thing, not of the session
+        self.thing_after_re = re.compile(dur["thing_after"], flags) if dur.get("thing_after") else None
         self.descriptor_before_re = (
             re.compile(dur["descriptor_before"], flags) if dur.get("descriptor_before") else None
         )
@@ -400,6 +405,8 @@ class TimeRules:
         self.cue_re = re.compile(r"(?<![^\W_])(?<![/-])" + _trie(list(cue_cat)) + r"(?![^\W_])", flags)
         self.clause_re = re.compile(cues["clause_breaks"], flags)
         self.near_chars = int(cues.get("near_chars", 12))
+        # Between a time and a near-only negative after it: a place, not an identifier ("45 minutes in room 3B").
+        self.near_place_gap_re = re.compile(cues["near_place_gap"], flags) if cues.get("near_place_gap") else None
         self.wrap_min_line = int(cues.get("wrap_min_line", 0))
         self.near_positive_chars = int(cues.get("near_positive_chars", 3))
         self.third_party_re = re.compile(cues["third_party"], flags) if cues.get("third_party") else None
@@ -448,6 +455,8 @@ class TimeRules:
         self.subject_gap_re = re.compile(cues["subject_gap"], flags) if cues.get("subject_gap") else None
         self.start_word_re = re.compile(rf"\b{clock['start_labels']}", flags)
         self.pause_word_re = re.compile(rf"\b{clock['log_pause']}", flags) if clock.get("log_pause") else None
+        # A clock range that its line says was an interruption ("2:22 PM - 2:31 PM  connection lost") is a pause.
+        self.pause_after_re = re.compile(clock["pause_after"], flags) if clock.get("pause_after") else None
 
     # -- numbers --------------------------------------------------------------------------
     def word_number(self, s: str) -> float | None:
@@ -633,6 +642,9 @@ class _Context:
                     continue  # "crisis room 3 from 10:40": the room has its own number
                 if _field_gap(gap) or (c[1] <= s and ")" in gap):
                     continue  # "Stop: 2:52 PM   Room 3B": another field; "(mother out of room): 16:20": a comment
+                place = self.rules.near_place_gap_re
+                if c[0] >= e and place is not None and place.fullmatch(gap):
+                    continue  # "met for 45 minutes in room 3B": where the session was, not an identifier
                 c = (c[0], c[1], "negative")
             elif c[2] == "near_session":
                 gap = self.text[c[1] : s] if c[1] <= s else self.text[e : c[0]]
@@ -1392,6 +1404,7 @@ def find_time_mentions(
                 add_range(s0, e0, a0, b0, judged0)
 
     # -- clock ranges ("10:02am-10:55am", "from 9 to 9:50")
+    pauses: list[tuple[int, int]] = []
     for m in _scan(rules.range_re, text, digits):
         s, e = m.start(), m.end()
         fm = rules.from_before_re.search(text, max(0, s - 12), s)
@@ -1420,6 +1433,8 @@ def find_time_mentions(
             continue  # "19h–7h": European hours with no minutes on either side, and no "from"
         if not has_marker:
             continue
+        if rules.pause_after_re is not None and rules.pause_after_re.match(text, e):
+            pauses.append((s, e))  # "2:22 PM - 2:31 PM  connection lost": maybe the gap between two blocks
         mark = _range_mark(ctx, s, e) if ctx.use_marks else None
         if mark in ("void", "corrected"):
             # an amendment's times, or the times it says are wrong, whatever else their clause says
@@ -1507,6 +1522,8 @@ def find_time_mentions(
             return
         if rules.rate_after_re is not None and rules.rate_after_re.match(text, e):
             return  # "1 hr/day", "20 min/night": a rate, not a length of time
+        if rules.thing_after_re is not None and rules.thing_after_re.match(text, e):
+            return  # "(12-minute audio provided)": the length of something made or handed out in the session
         db, da = rules.descriptor_before_re, rules.descriptor_after_re
         if (db is not None and db.search(text, max(0, s - 60), s)) or (da is not None and da.match(text, e)):
             return  # "90837 Psychotherapy, 60 min", "45 min (38-52)": what the code means, not what was done
@@ -1626,6 +1643,8 @@ def find_time_mentions(
             secs = int(m.group("n"))
             if secs >= 600:
                 add_duration(m.start(), m.end(), secs // 60)
+    if pauses:
+        out = _drop_pauses(out, pauses)
     if out and ctx.use_copied and rules.copied_start_re is not None and rules.copied_start_re.search(text):
         # "*** Text below copied forward from 01/14/2025 note ***" ... "*** end copied text ***": stale times
         out = _mark_copied(text, out, rules)
@@ -1636,6 +1655,23 @@ def find_time_mentions(
                 out[i] = TimeMention(t.kind, t.minutes, t.start, t.end, cat, t.clock, t.qualifier)
     out.sort(key=lambda t: t.start)
     return out
+
+
+def _drop_pauses(found: list[TimeMention], pauses: list[tuple[int, int]]) -> list[TimeMention]:
+    """Without the ranges labelled as an interruption that fill the gap between two other ranges: "2:00-2:22 video /
+    2:22-2:31 connection lost / 2:31-2:55 video resumed" is two blocks. A range whose label names the drop that ended
+    it ("Segment 1: 11:00-11:24 (video froze, call dropped)") has no range ending at its start and stays."""
+    ranges = [t for t in found if t.kind == "range" and t.clock is not None]
+    drop = set()
+    for t in ranges:
+        if (t.start, t.end) not in pauses or t.clock is None:
+            continue
+        a, b = t.clock
+        before = any(o is not t and o.clock is not None and o.clock[1] == a for o in ranges)
+        after = any(o is not t and o.clock is not None and o.clock[0] == b for o in ranges)
+        if before and after:
+            drop.add(id(t))
+    return [t for t in found if id(t) not in drop] if drop else found
 
 
 def _mark_copied(text: str, found: list[TimeMention], rules: TimeRules) -> list[TimeMention]:
