@@ -1595,3 +1595,54 @@ def test_adjective_minutes_of_a_thing(text: str, minutes: int | None) -> None:
 )
 def test_interruption_range_between_two_blocks_is_a_gap(text: str, minutes: int) -> None:
     assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        # a pause written before its range, without am/pm, between two blocks: dropped as the gap
+        (
+            "First part 9:10 AM - 9:30 AM\nSecond part 9:45 AM - 10:15 AM\n"
+            "(Therapy on hold 9:30-9:45 while fire alarm tested.)\n",
+            50,
+        ),
+        ("Session 4:00 PM-4:20 PM, then 4:35 PM-5:00 PM. Break: 4:20-4:35 for client to check on kids.\n", 45),
+        # near miss: a pause inside the one session range fills no gap between two blocks; the range stands
+        ("Session 2:30 PM - 3:30 PM; session paused 3:00-3:10 for a fire drill, not deducted.\n", 60),
+    ],
+)
+def test_range_labelled_as_pause_before_it_is_a_gap(text: str, minutes: int) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "codes", "minutes"),
+    [
+        # the minutes in a relative clause after the other part's cue are of that part
+        (
+            "Apart from the med management, which lasted roughly 15 minutes, I provided 30 minutes of supportive "
+            "psychotherapy.",
+            ["99214", "90836"],
+            30,
+        ),
+        ("The E/M portion, which took 12 minutes, was followed by psychotherapy for 25 minutes.", ["99213", "90833"], 25),
+        # near miss: no relative clause, the psychotherapy cue names the minutes after it
+        ("Separate from the med management, 33 minutes of psychotherapy were provided.", ["99214", "90836"], 33),
+    ],
+)
+def test_relative_clause_binds_minutes_to_its_cue(text: str, codes: list[str], minutes: int) -> None:
+    assert _minutes(text, codes) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Modality: telephone only\nCall: 27 min (client initiated; clear connection).\n", 27),
+        ("Audio-only call 34 minutes (video failed at start).\n", 34),
+        # near misses: a call that is not the session, and a call mid-sentence
+        ("Call 10 min with mother before session re: transport.\n", None),
+        ("Client said her call 12 min ago went to voicemail.\n", None),
+    ],
+)
+def test_line_labelled_call_gives_the_session_length(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90832"]) == minutes

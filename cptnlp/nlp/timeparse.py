@@ -117,6 +117,7 @@ class TimeRules:
                 "table_start": str,
                 "table_end": str,
                 "resume_before": str,
+                "pause_before": str,
             },
         )
         dur = validate_fields(
@@ -196,6 +197,8 @@ class TimeRules:
                 "excluded_paren": str,
                 "excluded_label_apart": str,
                 "section_heading": str,
+                "relative_after": str,
+                "call_label": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -457,6 +460,14 @@ class TimeRules:
         self.pause_word_re = re.compile(rf"\b{clock['log_pause']}", flags) if clock.get("log_pause") else None
         # A clock range that its line says was an interruption ("2:22 PM - 2:31 PM  connection lost") is a pause.
         self.pause_after_re = re.compile(clock["pause_after"], flags) if clock.get("pause_after") else None
+        # ... and one whose label before it says so ("(Session paused 2:25-2:40 when ...)").
+        self.pause_before_re = re.compile(clock["pause_before"], flags) if clock.get("pause_before") else None
+        # A relative clause between a cue and a duration ("the med management, which took about 20 minutes") binds
+        # the minutes to the cue; a line labelled "Call" with the duration right after is the call's length.
+        ra = cues.get("relative_after")
+        self.relative_after_re = re.compile(ra, flags) if ra else None
+        cl = cues.get("call_label")
+        self.call_label_re = re.compile(cl, flags) if cl else None
 
     # -- numbers --------------------------------------------------------------------------
     def word_number(self, s: str) -> float | None:
@@ -726,6 +737,10 @@ def _judge(
         key = (dist, tie, cat)
         if best is None or key < best:
             best = key
+        rel = ctx.rules.relative_after_re
+        if ce <= start and rel is not None and cat in _FLIP and rel.fullmatch(between):
+            # "the medication management, which took about 20 minutes": the minutes are of what the cue names
+            dist, cat = 0, _cue_noun(ctx, cs, ce, cat)
         if cat not in ("negative", "partial", "session"):
             if bind is not None and cs >= end and bind.match(between):
                 dist = 0  # "16 minutes in supportive psychotherapy": the minutes are of what follows
@@ -757,6 +772,39 @@ def _judge(
     if best[2] == "negative":
         return None
     return category, qualifier
+
+
+def _cue_noun(ctx: _Context, cs: int, ce: int, cat: str) -> str:
+    """The category of what a cue names: its own, or, in a cue that sets another part apart ("separately from the
+    medication management", or a cue flipped by the exclusion word before it), the part after the exclusion word."""
+    rules = ctx.rules
+    ex = rules.excluded_before_re
+    if ex is None:
+        return cat
+    if ex.search(ctx.text, max(0, cs - 40), cs):
+        return _FLIP[cat]  # "apart from the med management, which took": flipped to the other part, named here
+    inner = None
+    for m in rules.cue_re.finditer(ctx.text, cs + 1, ce):
+        inner = m
+    if inner is None or inner.end() != ce:
+        return cat
+    icat = rules.cue_cat.get(re.sub(r"[\s_]+", " ", inner.group(0).lower()))
+    if icat in _FLIP and icat != cat and ex.search(ctx.text, cs, inner.start()):
+        return icat
+    return cat
+
+
+def _call_label_judge(ctx: _Context, lo: int, hi: int, start: int, end: int) -> tuple[str, str] | None:
+    """(category, "") of a duration right after a line's "Call" label ("Call 16 min (started 4:44 PM ...)"): the
+    call is the session unless a cue after the label in its clause is not a session one ("Call 10 min with mother
+    before session")."""
+    cl = ctx.rules.call_label_re
+    if cl is None or start - lo > 40 or "call" not in ctx.text[lo:start].lower() or not cl.fullmatch(ctx.text, lo, start):
+        return None
+    rest = [c for c in ctx.cues_in(lo, hi, (start, end)) if c[0] >= end]
+    if any(c[2] not in _POSITIVE for c in rest):
+        return None
+    return next((c[2] for c in rest if c[2] in ("psychotherapy", "em", "crisis")), "session"), ""
 
 
 def _others_cues(ctx: _Context, lo: int, cues: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -1433,8 +1481,10 @@ def find_time_mentions(
             continue  # "19h–7h": European hours with no minutes on either side, and no "from"
         if not has_marker:
             continue
-        if rules.pause_after_re is not None and rules.pause_after_re.match(text, e):
-            pauses.append((s, e))  # "2:22 PM - 2:31 PM  connection lost": maybe the gap between two blocks
+        if (rules.pause_after_re is not None and rules.pause_after_re.match(text, e)) or (
+            rules.pause_before_re is not None and rules.pause_before_re.search(text, max(0, s - 40), s)
+        ):
+            pauses.append((s, e))  # "2:22 PM - 2:31 PM  connection lost", "paused 2:25-2:40": maybe a gap between blocks
         mark = _range_mark(ctx, s, e) if ctx.use_marks else None
         if mark in ("void", "corrected"):
             # an amendment's times, or the times it says are wrong, whatever else their clause says
@@ -1531,6 +1581,11 @@ def find_time_mentions(
         if judged is None:
             # A duration that is the whole line ("53 min" under the header) documents the session.
             lo, hi = ctx.clause(s, e)
+            judged = _call_label_judge(ctx, lo, hi, s, e)
+            if judged is not None:
+                out.append(TimeMention("duration", mins, s, e, judged[0], None, judged[1]))
+                taken.append((s, e))
+                return
             if ctx.cues_in(lo, hi, (s, e)):
                 return
             ad = rules.additional_re
@@ -1667,8 +1722,10 @@ def _drop_pauses(found: list[TimeMention], pauses: list[tuple[int, int]]) -> lis
         if (t.start, t.end) not in pauses or t.clock is None:
             continue
         a, b = t.clock
-        before = any(o is not t and o.clock is not None and o.clock[1] == a for o in ranges)
-        after = any(o is not t and o.clock is not None and o.clock[0] == b for o in ranges)
+        # on the 12-hour dial: a pause written without am/pm ("paused 2:25-2:40") between "2:00 PM - 2:25 PM" and
+        # "2:40 PM - 3:05 PM"
+        before = any(o is not t and o.clock is not None and (o.clock[1] - a) % 720 == 0 for o in ranges)
+        after = any(o is not t and o.clock is not None and (o.clock[0] - b) % 720 == 0 for o in ranges)
         if before and after:
             drop.add(id(t))
     return [t for t in found if id(t) not in drop] if drop else found
