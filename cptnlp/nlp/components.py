@@ -71,6 +71,12 @@ class NoteSentencizer:
         starts[0] = True
         # One array write: setting Token.is_sent_start per token re-scans the Doc each time (quadratic).
         doc.from_array([SENT_START], numpy.where(starts, 1, -1).astype("uint64").reshape(n, 1))
+        # The sentences' character bounds, for the components after this one (evidence.sentence_bounds).
+        first = numpy.flatnonzero(starts)
+        last = numpy.append(first[1:], n) - 1
+        data = doc._.cptnlp
+        if data is not None:
+            data["sent_bounds"] = (n, list(zip(idx[first].tolist(), stop[last].tolist(), strict=True)))
         return doc
 
 

@@ -64,10 +64,15 @@ def sentence_records(doc: Doc, sections: list[Section]) -> list[tuple[int, int, 
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """(start_char, end_char) of each sentence, as ``doc.sents`` gives them, read off token arrays."""
+    """(start_char, end_char) of each sentence, as ``doc.sents`` gives them, read off token arrays
+    (or as the sentencizer left them, when the Doc still has the length it saw)."""
     n = len(doc)
     if n == 0:
         return []
+    data = doc._.cptnlp
+    kept = data.get("sent_bounds") if data is not None else None
+    if kept is not None and kept[0] == n:
+        return kept[1]
     arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
     first = arr[:, 0] == 1
     first[0] = True
