@@ -1646,3 +1646,34 @@ def test_relative_clause_binds_minutes_to_its_cue(text: str, codes: list[str], m
 )
 def test_line_labelled_call_gives_the_session_length(text: str, minutes: int | None) -> None:
     assert _minutes(text, ["90832"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        (
+            "Phone session.\n09:50 - left message for client.\n09:58 - client called back, call connected.\n"
+            "Discussed coping plan and safety.\n10:36 - call disconnected at end of session.\n",
+            38,
+        ),
+        ("Video visit.\n14:02 - video connected.\nReviewed sleep log.\n14:49 - session ended.\n", 47),
+        # near miss: a call that went unanswered does not start the session
+        ("Phone outreach.\n09:50 - called client, no answer.\n10:36 - call disconnected after voicemail.\n", None),
+    ],
+)
+def test_call_connected_log_entry_starts_the_session(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90834"]) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("This was a 90-minute process group. Members discussed relapse triggers.", 90),
+        ("Today's 75 minute anger management group focused on time-outs.", 75),
+        # near misses: a group that is not this note's, and one with a negative cue in the clause
+        ("She also attends a 60-minute grief group at her church.", None),
+        ("This is a 60-minute support group she goes to weekly.", None),
+    ],
+)
+def test_adjective_length_of_this_group_is_the_session_length(text: str, minutes: int | None) -> None:
+    assert _minutes(text, ["90853"]) == minutes

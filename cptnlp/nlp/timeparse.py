@@ -199,6 +199,8 @@ class TimeRules:
                 "section_heading": str,
                 "relative_after": str,
                 "call_label": str,
+                "group_length_before": str,
+                "group_length_after": str,
             },
         )
         self.source = str(data.get("source", ""))
@@ -468,6 +470,10 @@ class TimeRules:
         self.relative_after_re = re.compile(ra, flags) if ra else None
         cl = cues.get("call_label")
         self.call_label_re = re.compile(cl, flags) if cl else None
+        # "This was a 60-minute DBT skills group": the length of the group that this note documents.
+        gb, ga = cues.get("group_length_before"), cues.get("group_length_after")
+        self.group_length_before_re = re.compile(gb, flags) if gb and ga else None
+        self.group_length_after_re = re.compile(ga, flags) if gb and ga else None
 
     # -- numbers --------------------------------------------------------------------------
     def word_number(self, s: str) -> float | None:
@@ -1586,7 +1592,20 @@ def find_time_mentions(
                 out.append(TimeMention("duration", mins, s, e, judged[0], None, judged[1]))
                 taken.append((s, e))
                 return
-            if ctx.cues_in(lo, hi, (s, e)):
+            clause_cues = ctx.cues_in(lo, hi, (s, e))
+            ga, gb = rules.group_length_after_re, rules.group_length_before_re
+            if (
+                ga is not None
+                and gb is not None
+                and ga.match(text, e)
+                and gb.search(text, max(lo, s - 30), s)
+                and all(c[2] in _POSITIVE for c in clause_cues)
+            ):
+                # "This was a 60-minute DBT skills group": the group this note documents lasted that long
+                out.append(TimeMention("duration", mins, s, e, "session", None, ""))
+                taken.append((s, e))
+                return
+            if clause_cues:
                 return
             ad = rules.additional_re
             if ad is not None and out and ad.search(text, max(lo, s - 30), s):
