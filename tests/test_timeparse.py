@@ -1677,3 +1677,94 @@ def test_call_connected_log_entry_starts_the_session(text: str, minutes: int | N
 )
 def test_adjective_length_of_this_group_is_the_session_length(text: str, minutes: int | None) -> None:
     assert _minutes(text, ["90853"]) == minutes
+
+
+def _found(text: str) -> list[int]:
+    return [t.minutes for t in find_time_mentions(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Evaluation start 1:10 PM, completed 2:25 PM.", [75]),
+        # near miss: "completed" with an object of its own is not the end of the session
+        ("Start 1:10 PM; he completed his worksheet at 2:25 PM.", []),
+    ],
+)
+def test_completed_is_an_end_label(text: str, minutes: list[int]) -> None:
+    assert _found(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Svc 90834   Tele   44 min", [44]),
+        # near miss: a negative cue in the clause still decides
+        ("Code 90834   Office   44 min drive each way", []),
+    ],
+)
+def test_code_then_place_of_service_then_minutes(text: str, minutes: list[int]) -> None:
+    assert _found(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Service: 90837 individual psychotherapy, 53 minutes, via video", [53]),
+        # near miss: the minutes the code's descriptor names are the descriptor
+        ("Service: 90837 individual psychotherapy, 60 minutes", []),
+    ],
+)
+def test_descriptor_minutes_only_when_they_match_the_code(text: str, minutes: list[int]) -> None:
+    assert _found(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Saw student 3:10-3:40 during lunch so he would not miss class.", [30]),
+        # near miss: someone else seeing the student, mid-sentence
+        ("Nurse saw student 3:10-3:40 during lunch so he would not miss class.", []),
+    ],
+)
+def test_saw_and_client_role_opens_the_session(text: str, minutes: list[int]) -> None:
+    assert _found(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Psychotherapy 2:12-2:39: DBT chain analysis.", [27]),
+        # near miss: a colon before more digits is no label end
+        ("Psychotherapy 2:12-2:39:5 ratio.", []),
+    ],
+)
+def test_colon_after_a_clock_range_ends_its_label(text: str, minutes: list[int]) -> None:
+    assert _found(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Wed IOP group 5-7 pm.", [120]),
+        # near miss: the same range in a plan, and a past frame that opens a later sentence
+        ("Plan: Wed IOP group 5-7 pm.", []),
+        ("Reviewed diary. We met for 55 minutes.", [55]),
+        ("Reviewed diary. Last week we met for 55 minutes.", []),
+    ],
+)
+def test_plan_and_past_frames_open_any_clause(text: str, minutes: list[int]) -> None:
+    assert _found(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Block 1: 9:00-9:21\n9:21-9:29: reconnection attempts only (no clinical contact).\nBlock 2: 9:29-9:52", [21, 23]),
+        # near miss: the same gap when it was clinical contact
+        ("9:21-9:29: clinical contact by phone.", [8]),
+        ("9:21-9:29: reconnection attempts only (no clinical contact).", []),
+    ],
+)
+def test_no_clinical_contact_excludes_the_range(text: str, minutes: list[int]) -> None:
+    assert _found(text) == minutes

@@ -135,6 +135,7 @@ class TimeRules:
                 "thing_after": str,
                 "descriptor_before": str,
                 "descriptor_after": str,
+                "descriptor_minutes": list,
                 "code_before": str,
                 "unitless_field": str,
                 "unitless_field_starts": list,
@@ -248,7 +249,8 @@ class TimeRules:
         # 10:02am-10:55am, 10:02–10:55, 3-4:30pm, from 9 to 9:50
         # All patterns below but the labelled ones start at a digit or a number word: they are tried only there
         # (``re.match`` at candidate positions), which is several times faster than scanning every position.
-        self.range_re = re.compile(rf"(?<![\w:./])(?:{t1}|{b1}){sep}(?:{t2}|{b2})(?![\w:/])", flags)
+        # a colon right after the range ends a label ("Psychotherapy 10:18-10:41: CBT ..."), not before more digits
+        self.range_re = re.compile(rf"(?<![\w:./])(?:{t1}|{b1}){sep}(?:{t2}|{b2})(?![\w/]|:\d)", flags)
         self.from_before_re = re.compile(r"\b(?:from|between)\s+$", flags)
         self.bare_start_cue_re = re.compile(clock["bare_start_cue"], flags) if clock.get("bare_start_cue") else None
         # from half past two until quarter past three; from 11:30 to noon
@@ -364,6 +366,7 @@ class TimeRules:
             re.compile(dur["descriptor_before"], flags) if dur.get("descriptor_before") else None
         )
         self.descriptor_after_re = re.compile(dur["descriptor_after"], flags) if dur.get("descriptor_after") else None
+        self.descriptor_minutes = frozenset(int(v) for v in dur.get("descriptor_minutes") or ())
         self.code_before_re = re.compile(dur["code_before"], flags) if dur.get("code_before") else None
         fixed = sorted(dur["fixed"].items(), key=lambda kv: len(kv[0]), reverse=True)
         self.fixed = {re.sub(r"\s+", " ", k.lower()): int(v) for k, v in fixed}
@@ -1581,7 +1584,10 @@ def find_time_mentions(
         if rules.thing_after_re is not None and rules.thing_after_re.match(text, e):
             return  # "(12-minute audio provided)": the length of something made or handed out in the session
         db, da = rules.descriptor_before_re, rules.descriptor_after_re
-        if (db is not None and db.search(text, max(0, s - 60), s)) or (da is not None and da.match(text, e)):
+        dm = db.search(text, max(0, s - 60), s) if db is not None else None
+        if dm is not None and rules.descriptor_minutes and mins not in rules.descriptor_minutes:
+            dm = None  # "90834 individual psychotherapy, 40 minutes": no descriptor's round time, so measured
+        if dm is not None or (da is not None and da.match(text, e)):
             return  # "90837 Psychotherapy, 60 min", "45 min (38-52)": what the code means, not what was done
         judged = _block_judge(ctx, s, e) or _judge(ctx, s, e, labelled=ended)
         if judged is None:
