@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cptnlp.nlp.timeparse import clock_span, find_time_mentions
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -1768,3 +1772,25 @@ def test_plan_and_past_frames_open_any_clause(text: str, minutes: list[int]) -> 
 )
 def test_no_clinical_contact_excludes_the_range(text: str, minutes: list[int]) -> None:
     assert _found(text) == minutes
+
+
+def test_scan_prefilter_skips_only_patterns_that_cannot_match() -> None:
+    """The RE2 pre-pass (TimeRules.scannable) leaves the mentions unchanged and does skip patterns."""
+    from cptnlp.nlp import timeparse as tp
+
+    rules = tp.load_time_rules()
+    notes = sorted(ROOT.joinpath("training", "minutes_dev").glob("set_*/notes/*.txt"))[::5]
+    assert len(notes) > 100
+    skipped = 0
+    for path in notes:
+        text = path.read_text(encoding="utf-8")
+        can = rules.scannable(text)
+        skipped += len(rules._SCANNED) - len(can)
+        fast = [m.to_dict() for m in tp.find_time_mentions(text, rules)]
+        rules.scannable = lambda _text: None  # type: ignore[method-assign]
+        try:
+            slow = [m.to_dict() for m in tp.find_time_mentions(text, rules)]
+        finally:
+            del rules.scannable
+        assert fast == slow, path.name
+    assert skipped > len(notes)  # more than one pattern skipped per note on average

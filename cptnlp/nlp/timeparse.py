@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import DataFileError
 from ..rules import load_toml_data, validate_fields
+from . import fastre
 from .fastre import FastPattern
 
 __all__ = ["TimeMention", "TimeRules", "find_time_mentions", "load_time_rules"]
@@ -213,6 +214,28 @@ class TimeRules:
         for name, value in list(vars(self).items()):
             if isinstance(value, re.Pattern):
                 setattr(self, name, FastPattern(value))
+        self._scan_set: tuple[fastre.PatternSet | None, list[int], set[int]] | None = None  # built on first use
+
+    # The patterns find_time_mentions tries at digit or word positions (its scan()).
+    _SCANNED = (
+        "clock_tok_re", "range_re", "word_range_re", "military_range_re", "minutes_field_re", "unitless_re",
+        "hms_re", "hhmm_re", "hm_re", "implied_hm_re", "compact_re", "sum_re", "hour_re", "min_re",
+        "elliptic_re", "prime_re", "seconds_re",
+    )  # fmt: skip
+
+    def scannable(self, text: str) -> set[int]:
+        """``id()`` of the scanned patterns that may match somewhere in ``text``, from one RE2 pass over all
+        of them; a pattern RE2 cannot stand in for is always included."""
+        if self._scan_set is None:
+            pats = [p for n in self._SCANNED if isinstance(p := getattr(self, n, None), FastPattern)]
+            ok = [p for p in pats if fastre.PatternSet.build([p.rx]) is not None]
+            always = {id(p) for p in pats if p not in ok}
+            self._scan_set = (fastre.PatternSet.build([p.rx for p in ok]), [id(p) for p in ok], always)
+        pset, ids, always = self._scan_set
+        if pset is None:
+            return always | set(ids)
+        data, wild = fastre._shadow_cached(text)
+        return always | {ids[k] for k in pset.possible(data, wild)}
 
     def _compile(self, clock: dict[str, Any], dur: dict[str, Any], cues: dict[str, Any]) -> None:
         flags = re.IGNORECASE
@@ -1184,6 +1207,9 @@ def _word_positions(low: str, words: frozenset[str], vocab: set[str] | None = No
     return out
 
 
+_SCAN_SET_MAX_CHARS = 20_000  # on a huge paste nearly every pattern matches somewhere: skip the pre-pass
+
+
 def _scan(rx: re.Pattern[str], text: str, positions: list[int]) -> list[re.Match[str]]:
     """Non-overlapping matches of ``rx`` starting at one of ``positions`` (sorted), like ``finditer``."""
     out = []
@@ -1343,6 +1369,12 @@ def find_time_mentions(
     if not digits and not words and "hour" not in low:
         return []
     positions = sorted(set(digits + words))
+    can = rules.scannable(text) if len(text) <= _SCAN_SET_MAX_CHARS else None
+
+    def scan(rx: Any, at: list[int]) -> list[re.Match[str]]:
+        """_scan, skipped for a pattern that RE2 found can match nowhere in the text."""
+        return _scan(rx, text, at) if can is None or id(rx) in can else []
+
     ctx = _Context(text, rules)
     out: list[TimeMention] = []
     taken = _Taken()
@@ -1380,7 +1412,7 @@ def find_time_mentions(
         return ("session", lab) if lab is not None else None
 
     # -- labelled start/end ("Start: 14:00 End: 14:41", "began at quarter past two, ended at three")
-    clock_toks = _scan(rules.clock_tok_re, text, digits)
+    clock_toks = scan(rules.clock_tok_re, digits)
     if clock_toks or words:
         pos = 0
         while (m := rules.labelled_re.search(text, pos)) is not None:
@@ -1462,7 +1494,7 @@ def find_time_mentions(
 
     # -- clock ranges ("10:02am-10:55am", "from 9 to 9:50")
     pauses: list[tuple[int, int]] = []
-    for m in _scan(rules.range_re, text, digits):
+    for m in scan(rules.range_re, digits):
         s, e = m.start(), m.end()
         fm = rules.from_before_re.search(text, max(0, s - 12), s)
         if fm is not None:
@@ -1524,7 +1556,7 @@ def find_time_mentions(
 
     # -- clock ranges in words ("from half past two until quarter past three")
     if words:
-        for m in _scan(rules.word_range_re, text, sorted(words)):
+        for m in scan(rules.word_range_re, sorted(words)):
             if overlaps(m.start(), m.end()):
                 continue
             g = m.groupdict()
@@ -1541,7 +1573,7 @@ def find_time_mentions(
 
     # -- 24-hour ranges ("0842-0920", "1510-1620 hrs", "2340 (11/21) to 0045 (11/22)")
     yl = rules.year_like_re
-    for m in _scan(rules.military_range_re, text, digits):
+    for m in scan(rules.military_range_re, digits):
         if overlaps(m.start(), m.end()):
             continue
         a, b = _clock(m, "_1"), _clock(m, "_2")
@@ -1647,7 +1679,7 @@ def find_time_mentions(
 
     if rules.minutes_field_re is not None and ("min" in low):
         # "Contact Duration (min): 60", "Minutes: 53": the label is the cue
-        for m in _scan(rules.minutes_field_re, text, sorted(_word_positions(low, _FIELD_STARTS, vocab))):
+        for m in scan(rules.minutes_field_re, sorted(_word_positions(low, _FIELD_STARTS, vocab))):
             s, e = m.start(), m.end()
             n = int(m.group("n"))
             judged = _judge(ctx, m.start("n"), e, labelled=True)  # cues in the label count ("Psychotherapy minutes")
@@ -1657,7 +1689,7 @@ def find_time_mentions(
             taken.append((s, e))
     if rules.unitless_re is not None:
         # "TT 53", "dur: 38", "PT time 30": a duration label whose number has no unit
-        for m in _scan(rules.unitless_re, text, sorted(_word_positions(low, rules.unitless_starts, vocab))):
+        for m in scan(rules.unitless_re, sorted(_word_positions(low, rules.unitless_starts, vocab))):
             s, e = m.start(), m.end()
             n = int(m.group("n"))
             judged = _judge(ctx, m.start("n"), e, labelled=True)
@@ -1667,59 +1699,59 @@ def find_time_mentions(
             taken.append((s, e))
     if rules.hms_re is not None:
         # "Call duration 00:47:12", "0:52:13" on its own line
-        for m in _scan(rules.hms_re, text, digits):
+        for m in scan(rules.hms_re, digits):
             h = int(m.group("h"))
             if h > 8:
                 continue
             labelled = rules.hhmm_label_re.search(text, max(0, m.start() - 40), m.start()) is not None
             if labelled or h == 0:
                 add_duration(m.start(), m.end(), h * 60 + int(m.group("m")))
-    for m in _scan(rules.hhmm_re, text, digits):
+    for m in scan(rules.hhmm_re, digits):
         if rules.hhmm_label_re.search(text, max(0, m.start() - 40), m.start()):
             h, mi = int(m.group("h")), int(m.group("m"))
             # "Duration 52:13" is minutes and seconds: no session runs 52 hours
             add_duration(m.start("h"), m.end("m"), h * 60 + mi if h < 24 else h)
-    for m in _scan(rules.hm_re, text, positions):
+    for m in scan(rules.hm_re, positions):
         h = 1.0 if m.group("h").lower() in ("a", "an") else rules.word_number(m.group("h"))
         mi = rules.word_number(m.group("m"))
         if h is not None and mi is not None:
             add_duration(m.start(), m.end(), h * 60 + mi)
     if rules.implied_hm_re is not None:
-        for m in _scan(rules.implied_hm_re, text, positions):
+        for m in scan(rules.implied_hm_re, positions):
             h = 1.0 if m.group("h").lower() in ("a", "an") else rules.word_number(m.group("h"))
             mi = rules.word_number(m.group("m"))
             if h is not None and mi is not None and 0 < h <= 3 and h == int(h) and 0 < mi < 60 and mi == int(mi):
                 add_duration(m.start(), m.end(), h * 60 + mi)
     if rules.compact_re is not None:
-        for m in _scan(rules.compact_re, text, digits):
+        for m in scan(rules.compact_re, digits):
             h, mi = (m.group("h"), m.group("m")) if m.group("h") is not None else (m.group("h2"), m.group("m2"))
             add_duration(m.start(), m.end(), int(h) * 60 + int(mi))
     if rules.sum_re is not None:
-        for m in _scan(rules.sum_re, text, positions):
+        for m in scan(rules.sum_re, positions):
             vals = [rules.word_number(x.group(0)) for x in rules.num_re.finditer(m.group(0))]
             if len(vals) >= 2 and all(v is not None for v in vals):
                 add_duration(m.start(), m.end(), sum(v for v in vals if v is not None))
     if "hour" in low or "half" in low:
         for m in rules.fixed_re.finditer(text):
             add_duration(m.start(), m.end(), rules.fixed[re.sub(r"\s+", " ", m.group(0).lower())])
-    for m in _scan(rules.hour_re, text, positions):
+    for m in scan(rules.hour_re, positions):
         h = 1.0 if m.group("h").lower() in ("a", "an") else rules.word_number(m.group("h"))
         if h is not None:
             add_duration(m.start(), m.end(), h * 60)
-    for m in _scan(rules.min_re, text, positions):
+    for m in scan(rules.min_re, positions):
         n = rules.word_number(m.group("n"))
         if n is not None and n != 1:
             add_duration(m.start(), m.end(), n)
     if (rules.elliptic_re is not None and "were" in low) or "was" in low:
-        for m in _scan(rules.elliptic_re, text, digits):
+        for m in scan(rules.elliptic_re, digits):
             lo, _hi = ctx.clause(m.start(), m.end())
             if _MINUTE_BEFORE.search(text, lo, m.start()):
                 add_duration(m.start("n"), m.end("n"), int(m.group("n")))
     if rules.prime_re is not None:
-        for m in _scan(rules.prime_re, text, digits):
+        for m in scan(rules.prime_re, digits):
             add_duration(m.start(), m.end(), int(m.group("p") or m.group("p2")))
     if rules.seconds_re is not None and "sec" in low:
-        for m in _scan(rules.seconds_re, text, digits):
+        for m in scan(rules.seconds_re, digits):
             secs = int(m.group("n"))
             if secs >= 600:
                 add_duration(m.start(), m.end(), secs // 60)
