@@ -85,6 +85,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         date=args.date,
         max_chars=limit,
     )
+    _known_codes(note.cpt, record=note.id or name)
     report = load_checker(args.model).check(note)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
@@ -92,6 +93,23 @@ def _cmd_check(args: argparse.Namespace) -> int:
         color = sys.stdout.isatty() and not args.no_color and "NO_COLOR" not in os.environ
         sys.stdout.write(format_text(report, note.text, name=name, color=color) + "\n")
     return report.exit_code(strict=args.strict)
+
+
+def _known_codes(codes: tuple[str, ...], *, record: str) -> None:
+    """A ``--cpt`` code the code table does not hold at all is a usage error (exit 2): nothing code-specific
+    can be checked against it. A code the table holds as deleted (90806) is checked and reported as
+    ``code.unknown``, as are unknown codes read from the note or from batch records."""
+    from .rules import load_code_table
+
+    table = load_code_table()
+    for code in codes:
+        if table.get(code) is None:
+            raise InputError(
+                f"{code} is not a code cptnlp knows (`cptnlp codes` lists them; rows are added in "
+                "cptnlp/data/cpt_codes.toml)",
+                record=record,
+                field="cpt",
+            )
 
 
 def _cmd_codes(args: argparse.Namespace) -> int:

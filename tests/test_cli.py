@@ -68,7 +68,16 @@ def test_cli_empty_stdin_exits_2() -> None:
     assert_clean_failure(run_cli("check", "-", stdin=b""))
 
 
-def test_cli_unknown_code_is_a_finding_not_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("codes", ["99999", "90834 12345", "G0444"])
+def test_cli_code_not_in_the_table_exits_2(tmp_path: Path, codes: str) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text(GOOD, encoding="utf-8")
+    proc = run_cli("check", str(path), "--cpt", codes)
+    assert_clean_failure(proc)
+    assert b"is not a code cptnlp knows" in proc.stderr and b"cptnlp codes" in proc.stderr
+
+
+def test_cli_deleted_code_is_a_finding_not_an_error(tmp_path: Path) -> None:
     path = tmp_path / "note.txt"
     path.write_text(GOOD, encoding="utf-8")
     proc = run_cli("check", str(path), "--cpt", "90806", "--date", "2025-06-01", "--format", "json")
