@@ -417,19 +417,27 @@ class FastPattern:
         self.flags = rx.flags
         self.groupindex = rx.groupindex
         self.groups = rx.groups
-        self._hybrid = hybrid(rx) if _min_width(rx) > 0 else None  # Hybrid skips empty matches; re yields them
+        self._built = False  # the Hybrid is built on the first whole-text search: most patterns never need one
+        self._hybrid_: Hybrid | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.rx, name)
 
+    @property
+    def _hybrid(self) -> Hybrid | None:
+        if not self._built:
+            self._hybrid_ = hybrid(self.rx) if _min_width(self.rx) > 0 else None  # Hybrid skips empty matches
+            self._built = True
+        return self._hybrid_
+
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        if endpos is None and self._hybrid is not None and len(text) >= _MIN_CHARS:
+        if endpos is None and len(text) >= _MIN_CHARS and self._hybrid is not None:
             data, wild = _shadow_cached(text)
             return self._hybrid.search(text, data, wild, pos)
         return self.rx.search(text, pos) if endpos is None else self.rx.search(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
-        if pos == 0 and endpos is None and self._hybrid is not None and len(text) >= _MIN_CHARS:
+        if pos == 0 and endpos is None and len(text) >= _MIN_CHARS and self._hybrid is not None:
             data, wild = _shadow_cached(text)
             return self._hybrid.finditer(text, data, wild)
         return self.rx.finditer(text, pos) if endpos is None else self.rx.finditer(text, pos, endpos)
