@@ -20,7 +20,7 @@ from .checks.necessity import required
 from .checks.suggest import suggest
 from .errors import CheckError, CptnlpError, InputError
 from .nlp.facts import facts_summary
-from .nlp.tokenizer import note_tokenizer
+from .nlp.tokenizer import make_note_tokenizer  # noqa: F401  (registers cptnlp_note_tokenizer.v1)
 from .requirements import load_requirements
 from .rules import CodeTable, load_code_table, load_settings, parse_codes
 from .types import ELEMENTS, SEVERITIES, CharSpan, Finding, Note, Report
@@ -99,12 +99,12 @@ class Checker:
         self.nlp = self._build()
 
     def _build(self) -> Language:
-        nlp = spacy.blank("en")
+        # The note tokenizer by name (data/tokenizer.toml): spaCy's English tokenizer is never built.
+        nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "cptnlp_note_tokenizer.v1"}}})
         # Only the lexical flags the components read: every new word (names, dates, numbers) otherwise
         # runs some twenty Python attribute functions when it enters the vocabulary.
         getters = nlp.vocab.lex_attr_getters
         nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_PUNCT)}
-        nlp.tokenizer = note_tokenizer(nlp.vocab)
         nlp.max_length = self.settings["input"]["max_note_chars"] + 1
         nlp.add_pipe("cptnlp_sentences")
         nlp.add_pipe("cptnlp_session", config={"max_session_minutes": self.settings["time"]["max_session_minutes"]})

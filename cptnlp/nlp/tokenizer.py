@@ -7,12 +7,13 @@ from typing import Any
 
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import registry
 from spacy.vocab import Vocab
 
 from ..errors import DataFileError
 from ..rules import load_toml_data, validate_fields
 
-__all__ = ["NoteTokenizer", "doc_text", "note_tokenizer"]
+__all__ = ["NoteTokenizer", "doc_text", "make_note_tokenizer", "note_tokenizer"]
 
 if not Doc.has_extension("cptnlp"):
     Doc.set_extension("cptnlp", default=None)
@@ -65,3 +66,14 @@ def note_tokenizer(vocab: Vocab) -> NoteTokenizer:
     return NoteTokenizer(
         Tokenizer(vocab, prefix_search=prefix.search, suffix_search=suffix.search, infix_finditer=infix.finditer)
     )
+
+
+@registry.tokenizers("cptnlp_note_tokenizer.v1")
+def make_note_tokenizer() -> Any:
+    """The note tokenizer as a registered spaCy tokenizer, so ``spacy.blank`` builds it directly
+    instead of first building (and loading the special cases of) the language's default one."""
+
+    def create(nlp: Any) -> NoteTokenizer:
+        return note_tokenizer(nlp.vocab)
+
+    return create
