@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .checks.crossnote import IndexRow, Profile, clone_findings, frequency_findings
+import orjson
+
+from .checks.crossnote import IndexRow, Profile, clone_findings_many, frequency_findings_many
 from .rules import load_code_table
 from .types import Finding
 
 __all__ = ["CrossIndex"]
+
+_BATCH_ROWS = 8192  # clients are checked together until they hold this many notes (bounds memory)
 
 _DUP_SOURCE = "cptnlp batch input check (duplicate note ids make report joins ambiguous; may indicate a duplicate claim)"
 
@@ -58,24 +61,49 @@ class CrossIndex:
 
     def _put(self, found: dict[int, list[Finding]]) -> None:
         self.db.executemany(
-            "INSERT INTO extra VALUES (?,?)", [(i, json.dumps(f.to_dict())) for i, fs in found.items() for f in fs]
+            "INSERT INTO extra VALUES (?,?)", [(i, orjson.dumps(f.to_dict())) for i, fs in found.items() for f in fs]
         )
+
+    def _check(self, batch: list[list[IndexRow]], profile: Profile, table: Any) -> None:
+        """The frequency and clone findings of a batch of clients, stored client by client."""
+        if not batch:
+            return
+        found: list[tuple[int, bytes]] = []
+        freqs = frequency_findings_many(batch, profile, table)
+        for freq, clones in zip(freqs, clone_findings_many(batch), strict=True):
+            for fs in (freq, clones):
+                found += [(i, orjson.dumps(f.to_dict())) for i, flist in fs.items() for f in flist]
+        self.db.executemany("INSERT INTO extra VALUES (?,?)", found)
 
     def compute(self, profile: Profile) -> int:
         """Run the cross-note checks client by client; return the number of extra findings."""
         self._flush()
         table = load_code_table()
-        self.db.execute("CREATE INDEX idx_client ON idx(client, date, i)")
+        # no index on idx: one sort for the single ordered scan is cheaper than building one and reading through it
         cur = self.db.execute("SELECT client, i, id, date, codes, sig FROM idx ORDER BY client, date, i")
+        dates: dict[str, _dt.date] = {}
+        codes_of: dict[str, tuple[str, ...]] = {}
+        batch: list[list[IndexRow]] = []
+        size = 0
         for _, group in itertools.groupby(cur, key=lambda r: r[0]):
             rows = [
-                IndexRow(i, rid, _dt.date.fromisoformat(d), tuple(codes.split()), sig)
+                IndexRow(
+                    i,
+                    rid,
+                    dates.get(d) or dates.setdefault(d, _dt.date.fromisoformat(d)),
+                    codes_of.get(codes) or codes_of.setdefault(codes, tuple(codes.split())),
+                    sig,
+                )
                 for _, i, rid, d, codes, sig in group
             ]
             if len(rows) < 2:
                 continue
-            self._put(frequency_findings(rows, profile, table))
-            self._put(clone_findings(rows))
+            batch.append(rows)
+            size += len(rows)
+            if size >= _BATCH_ROWS:
+                self._check(batch, profile, table)
+                batch, size = [], 0
+        self._check(batch, profile, table)
         dups = self.db.execute("SELECT id FROM ids GROUP BY id HAVING COUNT(*) > 1")
         for (rid,) in dups.fetchall():
             members = self.db.execute("SELECT i, scored FROM ids WHERE id = ? ORDER BY i", (rid,)).fetchall()
@@ -104,7 +132,7 @@ class CrossIndex:
         """(row index, extra findings as dicts), ascending by row index."""
         cur = self.db.execute("SELECT i, finding FROM extra ORDER BY i")
         for i, group in itertools.groupby(cur, key=lambda r: r[0]):
-            yield i, [json.loads(f) for _, f in group]
+            yield i, [orjson.loads(f) for _, f in group]
 
     def close(self) -> None:
         self.db.close()

@@ -22,7 +22,9 @@ __all__ = [
     "IndexRow",
     "Profile",
     "clone_findings",
+    "clone_findings_many",
     "frequency_findings",
+    "frequency_findings_many",
     "list_profiles",
     "load_clone_settings",
     "load_profile",
@@ -196,15 +198,37 @@ def frequency_findings(
     rows: Sequence[IndexRow], profile: Profile, table: CodeTable | None = None
 ) -> dict[int, list[Finding]]:
     """Findings for notes of one client with more counted sessions in an ISO week than the profile allows."""
+    return frequency_findings_many([rows], profile, table)[0]
+
+
+def frequency_findings_many(
+    groups: Sequence[Sequence[IndexRow]], profile: Profile, table: CodeTable | None = None
+) -> list[dict[int, list[Finding]]]:
+    """frequency_findings of each client in ``groups``; whether a (codes, date) counts and a date's ISO week
+    are worked out once for all of them."""
     table = table or load_code_table()
     kinds = set(profile.counted_kinds)
-    weeks: dict[tuple[int, int], list[IndexRow]] = defaultdict(list)
-    for r in rows:
-        if any(
-            (rule := table.get(c)) is not None and rule.kind in kinds and not rule.is_deleted(r.date) for c in r.codes
-        ):
-            iso = r.date.isocalendar()
-            weeks[(iso.year, iso.week)].append(r)
+    counted: dict[tuple[tuple[str, ...], _dt.date], tuple[int, int] | None] = {}
+
+    def week_of(codes: tuple[str, ...], date: _dt.date) -> tuple[int, int] | None:
+        if any((rule := table.get(c)) is not None and rule.kind in kinds and not rule.is_deleted(date) for c in codes):
+            iso = date.isocalendar()
+            return (iso.year, iso.week)
+        return None
+
+    out: list[dict[int, list[Finding]]] = []
+    for rows in groups:
+        weeks: dict[tuple[int, int], list[IndexRow]] = defaultdict(list)
+        for r in rows:
+            key = (r.codes, r.date)
+            wk = counted[key] if key in counted else counted.setdefault(key, week_of(r.codes, r.date))
+            if wk is not None:
+                weeks[wk].append(r)
+        out.append(_frequency_out(weeks, profile))
+    return out
+
+
+def _frequency_out(weeks: dict[tuple[int, int], list[IndexRow]], profile: Profile) -> dict[int, list[Finding]]:
     out: dict[int, list[Finding]] = defaultdict(list)
     for (year, week), group in weeks.items():
         if len(group) <= profile.max_sessions_per_week:
@@ -236,7 +260,11 @@ def clone_findings(rows: Sequence[IndexRow], settings: CloneSettings | None = No
     only with its ``max_neighbours`` nearest notes by date, so even a client with thousands of identical
     notes costs O(n) comparisons.
     """
-    s = settings or load_clone_settings()
+    return clone_findings_many([rows], settings)[0]
+
+
+def _clone_findings_loop(rows: Sequence[IndexRow], s: CloneSettings) -> dict[int, list[Finding]]:
+    """The reference implementation of clone_findings (one client, pair by pair); used for unusual inputs."""
     with_sig = [r for r in rows if r.sig is not None]
     rows_per_band = s.num_perm // s.bands
     buckets: dict[tuple[int, bytes], list[IndexRow]] = defaultdict(list)
@@ -263,6 +291,10 @@ def clone_findings(rows: Sequence[IndexRow], settings: CloneSettings | None = No
                 for a, b in ((r, o), (o, r)):
                     if a.index not in best or sim > best[a.index][0]:
                         best[a.index] = (sim, b)
+    return _clone_out(best, s)
+
+
+def _clone_out(best: dict[int, tuple[float, IndexRow]], s: CloneSettings) -> dict[int, list[Finding]]:
     out: dict[int, list[Finding]] = {}
     for idx, (sim, other) in best.items():
         out[idx] = [
@@ -277,3 +309,118 @@ def clone_findings(rows: Sequence[IndexRow], settings: CloneSettings | None = No
             )
         ]
     return out
+
+
+# Odd 64-bit multipliers that fold one band of a signature into a bucket hash (collisions are detected).
+_BAND_MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
+def clone_findings_many(
+    groups: Sequence[Sequence[IndexRow]], settings: CloneSettings | None = None
+) -> list[dict[int, list[Finding]]]:
+    """clone_findings of each client in ``groups`` (one list of rows per client), with the same results.
+
+    The signatures of all clients are decoded into one matrix; LSH buckets are found by sorting band
+    hashes, and the similarities of all candidate pairs are computed in one array step. Only pairs over
+    the threshold are then replayed in the order of the reference loop, so ties resolve the same way.
+    """
+    s = settings or load_clone_settings()
+    out: list[dict[int, list[Finding]]] = [{} for _ in groups]
+    width = s.num_perm * 4
+    fast = s.num_perm > 0 and s.bands > 0 and s.num_perm % s.bands == 0 and s.max_neighbours > 0
+    sel: list[IndexRow] = []
+    gids: list[int] = []
+    for g, rows in enumerate(groups):
+        with_sig = [r for r in rows if r.sig is not None]
+        if len(with_sig) < 2:
+            continue
+        if (
+            not fast
+            or any(len(r.sig) != width for r in with_sig)  # type: ignore[arg-type]
+            or len({r.index for r in with_sig}) != len(with_sig)
+        ):
+            out[g] = _clone_findings_loop(rows, s)
+            continue
+        sel += with_sig
+        gids += [g] * len(with_sig)
+    if not sel:
+        return out
+    for g, best in _clone_best(sel, gids, s).items():
+        if best is None:  # a band-hash collision: this client takes the reference loop
+            out[g] = _clone_findings_loop(groups[g], s)
+        else:
+            out[g] = _clone_out(best, s)
+    return out
+
+
+def _clone_best(
+    sel: list[IndexRow], gids: list[int], s: CloneSettings
+) -> dict[int, dict[int, tuple[float, IndexRow]] | None]:
+    """Per client (group number): the best match of each note over the threshold, as the reference loop finds
+    it; None for a client whose band hashes collided."""
+    n, perm, bands = len(sel), s.num_perm, s.bands
+    rpb = perm // bands
+    sig = np.frombuffer(b"".join(r.sig for r in sel), dtype="<u4").reshape(n, bands, rpb)  # type: ignore[misc]
+    gid = np.array(gids, dtype=np.int64)
+    day = np.fromiter((r.date.toordinal() for r in sel), dtype=np.int64, count=n)
+    idx = np.array([r.index for r in sel], dtype=np.int64)
+    # rank: position in (client, date, index) order, the order of the members of a bucket
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((idx, day, gid))] = np.arange(n)
+    # bucket hash of every (note, band); entries are numbered note * bands + band
+    mul = _BAND_MUL[np.arange(rpb) % len(_BAND_MUL)] + np.uint64(2) * np.arange(rpb, dtype=np.uint64)
+    h = (sig.astype(np.uint64) * mul).sum(axis=2, dtype=np.uint64).ravel()
+    h ^= h >> np.uint64(29)
+    gb = (gid[:, None] * bands + np.arange(bands)).ravel()
+    order = np.lexsort((np.repeat(rank, bands), h, gb))
+    gb_s, h_s = gb[order], h[order]
+    start = np.ones(len(order), dtype=bool)
+    start[1:] = (gb_s[1:] != gb_s[:-1]) | (h_s[1:] != h_s[:-1])
+    bucket = np.cumsum(start) - 1
+    note = order // bands
+    band = order % bands
+    # a hash collision shows as different band values inside one bucket
+    vals = sig[note, band]
+    clash = ~start[1:] & (vals[1:] != vals[:-1]).any(axis=1)
+    bad = set(gid[note[1:][clash]].tolist())
+    starts = np.flatnonzero(start)
+    pe: list[np.ndarray] = []
+    pd: list[np.ndarray] = []
+    for d in range(1, s.max_neighbours + 1):
+        if d >= len(order):
+            break
+        same = bucket[:-d] == bucket[d:]
+        if not same.any():
+            break
+        e = np.flatnonzero(same)
+        e = e[day[note[e]] != day[note[e + d]]]
+        pe.append(e)
+        pd.append(np.full(len(e), d, dtype=np.int64))
+    result: dict[int, dict[int, tuple[float, IndexRow]] | None] = {g: None for g in bad}
+    if not pe:
+        return result
+    e = np.concatenate(pe)
+    dd = np.concatenate(pd)
+    a, b = note[e], note[e + dd]
+    flat = sig.reshape(n, perm)
+    count = np.count_nonzero(flat[a] == flat[b], axis=1)
+    keep = count / perm >= s.threshold
+    if not keep.any():
+        return result
+    e, dd, a, b, count = e[keep], dd[keep], a[keep], b[keep], count[keep]
+    bk = bucket[e]
+    first = np.minimum.reduceat(note, starts)[bk]  # a bucket's first member in input order
+    pos = e - starts[bk]  # the note's place in its bucket
+    # the reference loop's order: buckets by (first member, band), then member, then neighbour
+    for j in np.lexsort((dd, pos, band[e], first, gid[a])).tolist():
+        g = gids[int(a[j])]
+        if g in bad:
+            continue
+        best = result.setdefault(g, {})
+        assert best is not None
+        r, o = sel[int(a[j])], sel[int(b[j])]
+        sim = float(int(count[j])) / perm
+        for x, y in ((r, o), (o, r)):
+            if x.index not in best or sim > best[x.index][0]:
+                best[x.index] = (sim, y)
+    return result
