@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -74,6 +75,29 @@ def _trie(phrases: list[str]) -> str:
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     return emit(root)
+
+
+def _pattern_set(patterns: list[tuple[Any, bool]]) -> fastre.PatternSet | None:
+    """fastre.PatternSet of the patterns' RE2 supersets; with True, a pattern's superset drops its anchors (it then
+    tells whether the pattern can match any slice of the text, for windowed searches). None if RE2 refuses one."""
+    if fastre._re2 is None or not patterns:
+        return None
+    sets = []
+    for wild in (False, True):
+        opts = fastre._re2_pkg.Options()
+        opts.log_errors = False
+        rx_set = fastre._re2.Set(fastre._UNANCHORED, opts)
+        for p, slices in patterns:
+            try:
+                wide = fastre.superset(p.pattern, p.flags, drop_anchors=slices, wild=wild)
+            except (ValueError, re.error):
+                return None
+            if rx_set.Add(wide.encode("utf-8")) < 0:
+                return None
+        if not rx_set.Compile():
+            return None
+        sets.append(rx_set)
+    return fastre.PatternSet(*sets)
 
 
 class TimeRules:
@@ -215,6 +239,8 @@ class TimeRules:
             if isinstance(value, re.Pattern):
                 setattr(self, name, FastPattern(value))
         self._scan_set: tuple[fastre.PatternSet | None, list[int], set[int]] | None = None  # built on first use
+        self._slice_filters: dict[int, fastre.SliceFilter | None] = {}  # by id() of the pattern, built on first use
+        self._gated_ids: frozenset[int] = frozenset()  # id() of the patterns of _gated(), set with _scan_set
 
     # The patterns find_time_mentions tries at digit or word positions (its scan()).
     _SCANNED = (
@@ -222,20 +248,45 @@ class TimeRules:
         "hms_re", "hhmm_re", "hm_re", "implied_hm_re", "compact_re", "sum_re", "hour_re", "min_re",
         "elliptic_re", "prime_re", "seconds_re",
     )  # fmt: skip
+    # Patterns searched in a window of the note, matched at one place or searched once over it, that most notes never
+    # match: the same RE2 pass tells whether they can match any slice of the note (their superset without anchors),
+    # and _Context.gate() stands them down where they cannot. Not here: patterns that match in nearly every note, and
+    # excluded_label (its superset makes the pass 300 times slower).
+    _GATED = (
+        "labelled_re", "pair_gate_re", "fixed_re", "third_party_re", "total_marker_re", "additional_re",
+        "technique_part_re", "resume_before_re", "ended_after_re", "descriptor_before_re", "pause_before_re",
+        "excluded_before_re",
+    )  # fmt: skip
+
+    def _gated(self) -> list[Any]:
+        """The gated patterns: those named in _GATED, the log labels and the range marks."""
+        named = [p for n in self._GATED if (p := getattr(self, n, None)) is not None]
+        return [*named, *self.log_before.values(), *self.log_after.values(), *(rx for _q, rx in self.range_marks)]
 
     def scannable(self, text: str) -> set[int]:
-        """``id()`` of the scanned patterns that may match somewhere in ``text``, from one RE2 pass over all
-        of them; a pattern RE2 cannot stand in for is always included."""
+        """``id()`` of the scanned patterns that may match somewhere in ``text`` and of the gated ones that may
+        match some slice of it, from one RE2 pass over all of them; a pattern RE2 cannot stand in for is always
+        included."""
         if self._scan_set is None:
-            pats = [p for n in self._SCANNED if isinstance(p := getattr(self, n, None), FastPattern)]
-            ok = [p for p in pats if fastre.PatternSet.build([p.rx]) is not None]
-            always = {id(p) for p in pats if p not in ok}
-            self._scan_set = (fastre.PatternSet.build([p.rx for p in ok]), [id(p) for p in ok], always)
+            pats = [(p, False) for n in self._SCANNED if isinstance(p := getattr(self, n, None), FastPattern)]
+            pats += [(p, True) for p in self._gated()]
+            ok = [pd for pd in pats if _pattern_set([pd]) is not None]
+            always = {id(p) for p, _ in pats if all(p is not q for q, _ in ok)}
+            self._scan_set = (_pattern_set(ok), [id(p) for p, _ in ok], always)
+            self._gated_ids = frozenset(id(p) for p, slices in pats if slices)
         pset, ids, always = self._scan_set
         if pset is None:
             return always | set(ids)
         data, wild = fastre._shadow_cached(text)
         return always | {ids[k] for k in pset.possible(data, wild)}
+
+    def slice_filter(self, rx: Any) -> fastre.SliceFilter | None:
+        """The RE2 filter of where ``rx`` (one of these rules' patterns) can match a slice of a text: a windowed
+        search or an anchored match is tried only where it can start. None when RE2 cannot take the pattern."""
+        key = id(rx)
+        if key not in self._slice_filters:
+            self._slice_filters[key] = fastre.SliceFilter.build(rx.rx if isinstance(rx, FastPattern) else rx)
+        return self._slice_filters[key]
 
     def _compile(self, clock: dict[str, Any], dur: dict[str, Any], cues: dict[str, Any]) -> None:
         flags = re.IGNORECASE
@@ -529,20 +580,23 @@ def load_time_rules() -> TimeRules:
 
 def _clock(m: re.Match[str], side: str, rules: TimeRules | None = None) -> tuple[int, int, str | None] | None:
     """(hour, minute, am/pm) of one side of a range match (``side`` is a group suffix such as "_1")."""
-    g = m.groupdict()
-    if g.get(f"H{side}") is not None:
-        return int(g[f"H{side}"]), int(g[f"M{side}"]), (g.get(f"AP{side}") or None)
-    if g.get(f"HH{side}") is not None:
-        return int(g[f"HH{side}"]), 0, None
-    if g.get(f"H2{side}") is not None:
-        return int(g[f"H2{side}"]), 0, g.get(f"AP2{side}")
-    if g.get(f"HB{side}") is not None:
-        return int(g[f"HB{side}"]), 0, None
-    if g.get(f"MIL{side}") is not None:
-        v = g[f"MIL{side}"]
+    names = m.re.groupindex  # a few groups looked up by name: the patterns have dozens (no groupdict())
+
+    def g(name: str) -> str | None:
+        return m.group(name) if name in names else None
+
+    if (h := g(f"H{side}")) is not None:
+        return int(h), int(m.group(f"M{side}")), (g(f"AP{side}") or None)
+    if (h := g(f"HH{side}")) is not None:
+        return int(h), 0, None
+    if (h := g(f"H2{side}")) is not None:
+        return int(h), 0, g(f"AP2{side}")
+    if (h := g(f"HB{side}")) is not None:
+        return int(h), 0, None
+    if (v := g(f"MIL{side}")) is not None:
         return int(v[:2]), int(v[2:]), None
-    if g.get(f"WH{side}") is not None and rules is not None:
-        return _word_clock(g, side, rules)
+    if g(f"WH{side}") is not None and rules is not None:
+        return _word_clock(m.groupdict(), side, rules)
     return None
 
 
@@ -617,30 +671,74 @@ _FLIP = {"em": "psychotherapy", "psychotherapy": "em"}
 
 
 class _Context:
-    """Clause positions of one text, found once; cues found per clause, only where a time expression is."""
+    """Clause positions of one text, found once (as far into the text as a clause was asked for); cues found per
+    clause, only where a time expression is; which gated patterns (TimeRules._gated) can match it at all."""
 
-    def __init__(self, text: str, rules: TimeRules) -> None:
+    def __init__(self, text: str, rules: TimeRules, low: str | None = None, can: set[int] | None = None) -> None:
         self.rules = rules
-        self.breaks = [m.start() for m in rules.clause_re.finditer(text)]
-        wrap = rules.wrap_min_line
-        if wrap and "\n" in text:
-            self.breaks = [b for b in self.breaks if not _wrapped(text, b, wrap)]
+        # id() of the gated patterns (TimeRules._gated) that the RE2 pass found can match no slice of the text
+        self._down = rules._gated_ids - can if can is not None else frozenset()
+        # Clause breaks, read from the text only as far as a clause asked for reaches (_breaks_to).
+        self.breaks: list[int] = []
+        self._more: Iterator[re.Match[str]] | None = rules.clause_re.finditer(text)
         self.text = text
         self._cues: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
-        low = text.lower()
+        self._starts: dict[int, list[int] | None] = {}
+        low = text.lower() if low is None else low
         self.use_marks = bool(rules.range_marks)
-        self.use_void = not rules.void_words or any(w in low for w in rules.void_words)
-        self.use_copied = rules.copied_start_re is not None and any(w in low for w in rules.copied_words or ("",))
+        has = low.__contains__
+        self.use_void = not rules.void_words or any(map(has, rules.void_words))
+        self.use_copied = rules.copied_start_re is not None and any(map(has, rules.copied_words or ("",)))
         words = rules.session_pattern_words
-        self.use_pattern = rules.session_pattern_re is not None and (not words or any(w in low for w in words))
+        self.use_pattern = rules.session_pattern_re is not None and (not words or any(map(has, words)))
+
+    def gate(self, rx: Any) -> Any:
+        """``rx``, or None when the RE2 pass found that it can match no slice of this text (only a pattern of
+        TimeRules._gated() is ever stood down)."""
+        return None if id(rx) in self._down else rx
+
+    def starts(self, rx: Any) -> list[int] | None:
+        """Every position of the text where a match of ``rx`` can start (RE2, once per text and pattern), or None
+        when RE2 cannot tell."""
+        key = id(rx)
+        if key not in self._starts:
+            f = self.rules.slice_filter(rx)
+            self._starts[key] = None if f is None else f.starts(*fastre._shadow_cached(self.text))
+        return self._starts[key]
+
+    def may_match(self, rx: Any, lo: int, hi: int) -> bool:
+        """False only when no match of ``rx`` can start in ``[lo, hi]``: ``rx.search(text, lo, hi)`` is then None."""
+        st = self.starts(rx)
+        if st is None:
+            return True
+        i = bisect.bisect_left(st, lo)
+        return i < len(st) and st[i] <= hi
+
+    def _breaks_to(self, pos: int) -> list[int]:
+        """The clause breaks, read on until one is at or after ``pos`` (or all of them): a line break that only
+        wraps running prose (_wrapped) is none."""
+        breaks = self.breaks
+        if self._more is None or (breaks and breaks[-1] >= pos):
+            return breaks
+        text, wrap = self.text, self.rules.wrap_min_line
+        for m in self._more:
+            b = m.start()
+            if wrap and text[b] == "\n" and _wrapped(text, b, wrap):
+                continue
+            breaks.append(b)
+            if b >= pos:
+                return breaks
+        self._more = None
+        return breaks
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         while end > start + 1 and self.text[end - 1] == ".":
             end -= 1  # "3:05-3:55 P.M." ends the sentence; the next sentence is not this clause
-        i = bisect.bisect_right(self.breaks, start - 1)
-        lo = self.breaks[i - 1] + 1 if i > 0 else 0
-        j = bisect.bisect_left(self.breaks, end)
-        hi = self.breaks[j] if j < len(self.breaks) else len(self.text)
+        breaks = self._breaks_to(end)
+        i = bisect.bisect_right(breaks, start - 1)
+        lo = breaks[i - 1] + 1 if i > 0 else 0
+        j = bisect.bisect_left(breaks, end)
+        hi = breaks[j] if j < len(breaks) else len(self.text)
         return lo, hi
 
     def _clause_cues(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
@@ -649,7 +747,7 @@ class _Context:
         if found is None:
             rules = self.rules
             found = []
-            ex = rules.excluded_before_re
+            ex = self.gate(rules.excluded_before_re)
             flipped_end = -1
             for m in rules.cue_re.finditer(self.text, lo, hi):
                 k = re.sub(r"[\s_]+", " ", m.group(0).lower())
@@ -781,14 +879,12 @@ def _judge(
     if cat_best is not None:
         category = cat_best[1]
     qualifier = ""
-    tm = ctx.rules.total_marker_re
+    tm, ad, tq = (ctx.gate(r) for r in (rules.total_marker_re, rules.additional_re, rules.technique_part_re))
     if tm is not None and tm.search(text, lo, start):
         qualifier = "total"
-    elif ctx.rules.additional_re is not None and ctx.rules.additional_re.search(text, max(lo, start - 30), start):
+    elif ad is not None and ad.search(text, max(lo, start - 30), start):
         qualifier = "additional"  # "then an additional 20 minutes of crisis intervention": added to the clock time
-    elif ctx.rules.technique_part_re is not None and ctx.rules.technique_part_re.search(
-        text, max(lo, start - 160), start
-    ):
+    elif tq is not None and tq.search(text, max(lo, start - 160), start):
         qualifier = "part"  # "imaginal revisiting ... for about twenty minutes": one exercise within the session
     if labelled:
         if best is not None and best[2] in ("negative", "partial") and best[0] <= 3:
@@ -843,7 +939,7 @@ def _others_cues(ctx: _Context, lo: int, cues: list[tuple[int, int, str]]) -> li
     """The cues with those about someone else's session made negative: "her son's therapy appointment lasted",
     "Phone call with client" (a session cue right after a negative one is that one's object)."""
     text = ctx.text
-    tp = ctx.rules.third_party_re
+    tp = ctx.gate(ctx.rules.third_party_re)
     out: list[tuple[int, int, str]] = []
     for c in cues:
         if c[2] in _POSITIVE:
@@ -1030,8 +1126,11 @@ def _range_mark(ctx: _Context, start: int, end: int) -> str | None:
     """ "void" when the range's clause says the times are wrong ("the times above (3:00-3:53 PM) were copied forward
     in error"); "corrected" / "attended" when a marker stands right before it ("Corrected time: 1412-1450",
     "Client's time in group: 6:00-7:05 PM")."""
+    marks = [(q, rx) for q, rx in ctx.rules.range_marks if ctx.gate(rx) is not None]
+    if not marks:
+        return None
     lo, hi = ctx.clause(start, end)
-    for q, rx in ctx.rules.range_marks:
+    for q, rx in marks:
         if q == "void":
             if ctx.use_void and rx.search(ctx.text, lo, hi):
                 return q
@@ -1362,7 +1461,8 @@ def find_time_mentions(
         for unit in ("hour", "hr"):
             i = low.find(unit)
             while i >= 0:
-                am = _AN_BEFORE.search(low, max(0, i - 5), i)
+                # "an hour", "a 1-hr": only an "a" right before can start one
+                am = _AN_BEFORE.search(low, max(0, i - 5), i) if low.find("a", max(0, i - 5), i) >= 0 else None
                 if am is not None:
                     words.append(am.start())
                 i = low.find(unit, i + 1)
@@ -1375,7 +1475,7 @@ def find_time_mentions(
         """_scan, skipped for a pattern that RE2 found can match nowhere in the text."""
         return _scan(rx, text, at) if can is None or id(rx) in can else []
 
-    ctx = _Context(text, rules)
+    ctx = _Context(text, rules, low, can)
     out: list[TimeMention] = []
     taken = _Taken()
 
@@ -1413,7 +1513,7 @@ def find_time_mentions(
 
     # -- labelled start/end ("Start: 14:00 End: 14:41", "began at quarter past two, ended at three")
     clock_toks = scan(rules.clock_tok_re, digits)
-    if clock_toks or words:
+    if (clock_toks or words) and ctx.gate(rules.labelled_re) is not None:
         pos = 0
         while (m := rules.labelled_re.search(text, pos)) is not None:
             pos = m.end()
@@ -1446,16 +1546,18 @@ def find_time_mentions(
             "end": [],
             "pause": [],
         }
+        labels = [(key, ctx.gate(rules.log_after[key]), ctx.gate(rules.log_before[key])) for key in rules.log_after]
         for m in clock_toks:
             c = _clock(m, "_1")
             if c is None:
                 continue
-            for key in rules.log_after:
-                am = rules.log_after[key].match(text, m.end())
+            for key, la, lb in labels:
+                am = la.match(text, m.end()) if la is not None else None
                 if am is not None:
                     entries[key].append((m.start(), am.end(), m.start(), m.end(), c))
                     continue
-                bm = rules.log_before[key].search(text, max(0, m.start() - 70), m.start())
+                lo = max(0, m.start() - 70)
+                bm = lb.search(text, lo, m.start()) if lb is not None and ctx.may_match(lb, lo, m.start()) else None
                 if bm is not None:
                     entries[key].append((bm.start(), m.end(), m.start(), m.end(), c))
         # An interruption ends a block ("At 10:31 her phone rang"); when its line says the session went on
@@ -1479,7 +1581,7 @@ def find_time_mentions(
             add_range(s0, nxt[1], c0, nxt[4], _judge(ctx, s0, nxt[1], labelled=True))
 
     # -- one label for both ends ("S/T: 09:00/09:52", "Start / End | 13:30 / 14:24")
-    if rules.pair_re is not None and rules.pair_gate_re is not None and "/" in text and clock_toks:
+    if rules.pair_re is not None and ctx.gate(rules.pair_gate_re) is not None and "/" in text and clock_toks:
         for m in rules.pair_re.finditer(text) if rules.pair_gate_re.search(text) else ():
             if not overlaps(m.start(), m.end()):
                 add_range(
@@ -1522,9 +1624,8 @@ def find_time_mentions(
             continue  # "19h–7h": European hours with no minutes on either side, and no "from"
         if not has_marker:
             continue
-        if (rules.pause_after_re is not None and rules.pause_after_re.match(text, e)) or (
-            rules.pause_before_re is not None and rules.pause_before_re.search(text, max(0, s - 40), s)
-        ):
+        pa, pb = rules.pause_after_re, ctx.gate(rules.pause_before_re)
+        if (pa is not None and pa.match(text, e)) or (pb is not None and pb.search(text, max(0, s - 40), s)):
             pauses.append((s, e))  # "2:22 PM - 2:31 PM  connection lost", "paused 2:25-2:40": maybe a gap between blocks
         mark = _range_mark(ctx, s, e) if ctx.use_marks else None
         if mark in ("void", "corrected"):
@@ -1539,7 +1640,7 @@ def find_time_mentions(
             judged = _field_judge(ctx, s, e, f, bare_ok=True)
         else:
             judged = _judge(ctx, s, e, labelled=False)
-            rb = rules.resume_before_re
+            rb = ctx.gate(rules.resume_before_re)
             if judged is None and rb is not None and rb.search(text, max(ctx.clause(s, e)[0], s - 60), s):
                 # "Resumed by audio-only phone 10:24 AM - 10:52 AM after client called back": the session's next block
                 judged = _judge(ctx, s, e, labelled=True)
@@ -1608,14 +1709,15 @@ def find_time_mentions(
         mins = round(minutes)
         if overlaps(s, e) or not 0 < mins <= max_minutes:
             return
-        ended = rules.ended_after_re is not None and rules.ended_after_re.search(text, max(0, s - 50), s) is not None
+        ea = ctx.gate(rules.ended_after_re)
+        ended = ea is not None and ea.search(text, max(0, s - 50), s) is not None
         if not ended and rules.not_after_re is not None and rules.not_after_re.search(text, max(0, s - 30), s):
             return
         if rules.rate_after_re is not None and rules.rate_after_re.match(text, e):
             return  # "1 hr/day", "20 min/night": a rate, not a length of time
         if rules.thing_after_re is not None and rules.thing_after_re.match(text, e):
             return  # "(12-minute audio provided)": the length of something made or handed out in the session
-        db, da = rules.descriptor_before_re, rules.descriptor_after_re
+        db, da = ctx.gate(rules.descriptor_before_re), rules.descriptor_after_re
         dm = db.search(text, max(0, s - 60), s) if db is not None else None
         if dm is not None and rules.descriptor_minutes and mins not in rules.descriptor_minutes:
             dm = None  # "90834 individual psychotherapy, 40 minutes": no descriptor's round time, so measured
@@ -1645,7 +1747,7 @@ def find_time_mentions(
                 return
             if clause_cues:
                 return
-            ad = rules.additional_re
+            ad = ctx.gate(rules.additional_re)
             if ad is not None and out and ad.search(text, max(lo, s - 30), s):
                 # "Session 45 min, then an additional 10 minutes with mother": more of the session just documented
                 out.append(TimeMention("duration", mins, s, e, out[-1].category, None, "additional"))
@@ -1731,7 +1833,7 @@ def find_time_mentions(
             vals = [rules.word_number(x.group(0)) for x in rules.num_re.finditer(m.group(0))]
             if len(vals) >= 2 and all(v is not None for v in vals):
                 add_duration(m.start(), m.end(), sum(v for v in vals if v is not None))
-    if "hour" in low or "half" in low:
+    if ("hour" in low or "half" in low) and ctx.gate(rules.fixed_re) is not None:
         for m in rules.fixed_re.finditer(text):
             add_duration(m.start(), m.end(), rules.fixed[re.sub(r"\s+", " ", m.group(0).lower())])
     for m in scan(rules.hour_re, positions):
