@@ -240,7 +240,6 @@ class TimeRules:
                 setattr(self, name, FastPattern(value))
         self._scan_set: tuple[fastre.PatternSet | None, list[int], set[int]] | None = None  # built on first use
         self._slice_filters: dict[int, fastre.SliceFilter | None] = {}  # by id() of the pattern, built on first use
-        self._gated_ids: frozenset[int] = frozenset()  # id() of the patterns of _gated(), set with _scan_set
 
     # The patterns find_time_mentions tries at digit or word positions (its scan()).
     _SCANNED = (
@@ -248,32 +247,15 @@ class TimeRules:
         "hms_re", "hhmm_re", "hm_re", "implied_hm_re", "compact_re", "sum_re", "hour_re", "min_re",
         "elliptic_re", "prime_re", "seconds_re",
     )  # fmt: skip
-    # Patterns searched in a window of the note, matched at one place or searched once over it, that most notes never
-    # match: the same RE2 pass tells whether they can match any slice of the note (their superset without anchors),
-    # and _Context.gate() stands them down where they cannot. Not here: patterns that match in nearly every note, and
-    # excluded_label (its superset makes the pass 300 times slower).
-    _GATED = (
-        "labelled_re", "pair_gate_re", "fixed_re", "third_party_re", "total_marker_re", "additional_re",
-        "technique_part_re", "resume_before_re", "ended_after_re", "descriptor_before_re", "pause_before_re",
-        "excluded_before_re",
-    )  # fmt: skip
-
-    def _gated(self) -> list[Any]:
-        """The gated patterns: those named in _GATED, the log labels and the range marks."""
-        named = [p for n in self._GATED if (p := getattr(self, n, None)) is not None]
-        return [*named, *self.log_before.values(), *self.log_after.values(), *(rx for _q, rx in self.range_marks)]
-
     def scannable(self, text: str) -> set[int]:
-        """``id()`` of the scanned patterns that may match somewhere in ``text`` and of the gated ones that may
-        match some slice of it, from one RE2 pass over all of them; a pattern RE2 cannot stand in for is always
-        included."""
+        """``id()`` of the scanned patterns that may match somewhere in ``text``, from one RE2 pass over all of
+        them; a pattern RE2 cannot stand in for is always included. (Adding the window-searched patterns to this
+        pass was measured: its DFA then outgrows its budget on varied notes, and the pass costs 1.5-4 ms.)"""
         if self._scan_set is None:
             pats = [(p, False) for n in self._SCANNED if isinstance(p := getattr(self, n, None), FastPattern)]
-            pats += [(p, True) for p in self._gated()]
             ok = [pd for pd in pats if _pattern_set([pd]) is not None]
             always = {id(p) for p, _ in pats if all(p is not q for q, _ in ok)}
             self._scan_set = (_pattern_set(ok), [id(p) for p, _ in ok], always)
-            self._gated_ids = frozenset(id(p) for p, slices in pats if slices)
         pset, ids, always = self._scan_set
         if pset is None:
             return always | set(ids)
@@ -672,12 +654,10 @@ _FLIP = {"em": "psychotherapy", "psychotherapy": "em"}
 
 class _Context:
     """Clause positions of one text, found once (as far into the text as a clause was asked for); cues found per
-    clause, only where a time expression is; which gated patterns (TimeRules._gated) can match it at all."""
+    clause, only where a time expression is."""
 
-    def __init__(self, text: str, rules: TimeRules, low: str | None = None, can: set[int] | None = None) -> None:
+    def __init__(self, text: str, rules: TimeRules, low: str | None = None) -> None:
         self.rules = rules
-        # id() of the gated patterns (TimeRules._gated) that the RE2 pass found can match no slice of the text
-        self._down = rules._gated_ids - can if can is not None else frozenset()
         # Clause breaks, read from the text only as far as a clause asked for reaches (_breaks_to).
         self.breaks: list[int] = []
         self._more: Iterator[re.Match[str]] | None = rules.clause_re.finditer(text)
@@ -691,11 +671,6 @@ class _Context:
         self.use_copied = rules.copied_start_re is not None and any(map(has, rules.copied_words or ("",)))
         words = rules.session_pattern_words
         self.use_pattern = rules.session_pattern_re is not None and (not words or any(map(has, words)))
-
-    def gate(self, rx: Any) -> Any:
-        """``rx``, or None when the RE2 pass found that it can match no slice of this text (only a pattern of
-        TimeRules._gated() is ever stood down)."""
-        return None if id(rx) in self._down else rx
 
     def starts(self, rx: Any) -> list[int] | None:
         """Every position of the text where a match of ``rx`` can start (RE2, once per text and pattern), or None
@@ -747,7 +722,7 @@ class _Context:
         if found is None:
             rules = self.rules
             found = []
-            ex = self.gate(rules.excluded_before_re)
+            ex = rules.excluded_before_re
             flipped_end = -1
             for m in rules.cue_re.finditer(self.text, lo, hi):
                 k = re.sub(r"[\s_]+", " ", m.group(0).lower())
@@ -879,7 +854,7 @@ def _judge(
     if cat_best is not None:
         category = cat_best[1]
     qualifier = ""
-    tm, ad, tq = (ctx.gate(r) for r in (rules.total_marker_re, rules.additional_re, rules.technique_part_re))
+    tm, ad, tq = rules.total_marker_re, rules.additional_re, rules.technique_part_re
     if tm is not None and tm.search(text, lo, start):
         qualifier = "total"
     elif ad is not None and ad.search(text, max(lo, start - 30), start):
@@ -939,7 +914,7 @@ def _others_cues(ctx: _Context, lo: int, cues: list[tuple[int, int, str]]) -> li
     """The cues with those about someone else's session made negative: "her son's therapy appointment lasted",
     "Phone call with client" (a session cue right after a negative one is that one's object)."""
     text = ctx.text
-    tp = ctx.gate(ctx.rules.third_party_re)
+    tp = ctx.rules.third_party_re
     out: list[tuple[int, int, str]] = []
     for c in cues:
         if c[2] in _POSITIVE:
@@ -1126,7 +1101,7 @@ def _range_mark(ctx: _Context, start: int, end: int) -> str | None:
     """ "void" when the range's clause says the times are wrong ("the times above (3:00-3:53 PM) were copied forward
     in error"); "corrected" / "attended" when a marker stands right before it ("Corrected time: 1412-1450",
     "Client's time in group: 6:00-7:05 PM")."""
-    marks = [(q, rx) for q, rx in ctx.rules.range_marks if ctx.gate(rx) is not None]
+    marks = [(q, rx) for q, rx in ctx.rules.range_marks if rx is not None]
     if not marks:
         return None
     lo, hi = ctx.clause(start, end)
@@ -1475,7 +1450,7 @@ def find_time_mentions(
         """_scan, skipped for a pattern that RE2 found can match nowhere in the text."""
         return _scan(rx, text, at) if can is None or id(rx) in can else []
 
-    ctx = _Context(text, rules, low, can)
+    ctx = _Context(text, rules, low)
     out: list[TimeMention] = []
     taken = _Taken()
 
@@ -1513,7 +1488,7 @@ def find_time_mentions(
 
     # -- labelled start/end ("Start: 14:00 End: 14:41", "began at quarter past two, ended at three")
     clock_toks = scan(rules.clock_tok_re, digits)
-    if (clock_toks or words) and ctx.gate(rules.labelled_re) is not None:
+    if (clock_toks or words) and rules.labelled_re is not None:
         pos = 0
         while (m := rules.labelled_re.search(text, pos)) is not None:
             pos = m.end()
@@ -1546,7 +1521,7 @@ def find_time_mentions(
             "end": [],
             "pause": [],
         }
-        labels = [(key, ctx.gate(rules.log_after[key]), ctx.gate(rules.log_before[key])) for key in rules.log_after]
+        labels = [(key, rules.log_after[key], rules.log_before[key]) for key in rules.log_after]
         for m in clock_toks:
             c = _clock(m, "_1")
             if c is None:
@@ -1581,7 +1556,7 @@ def find_time_mentions(
             add_range(s0, nxt[1], c0, nxt[4], _judge(ctx, s0, nxt[1], labelled=True))
 
     # -- one label for both ends ("S/T: 09:00/09:52", "Start / End | 13:30 / 14:24")
-    if rules.pair_re is not None and ctx.gate(rules.pair_gate_re) is not None and "/" in text and clock_toks:
+    if rules.pair_re is not None and rules.pair_gate_re is not None and "/" in text and clock_toks:
         for m in rules.pair_re.finditer(text) if rules.pair_gate_re.search(text) else ():
             if not overlaps(m.start(), m.end()):
                 add_range(
@@ -1624,7 +1599,7 @@ def find_time_mentions(
             continue  # "19h–7h": European hours with no minutes on either side, and no "from"
         if not has_marker:
             continue
-        pa, pb = rules.pause_after_re, ctx.gate(rules.pause_before_re)
+        pa, pb = rules.pause_after_re, rules.pause_before_re
         if (pa is not None and pa.match(text, e)) or (pb is not None and pb.search(text, max(0, s - 40), s)):
             pauses.append((s, e))  # "2:22 PM - 2:31 PM  connection lost", "paused 2:25-2:40": maybe a gap between blocks
         mark = _range_mark(ctx, s, e) if ctx.use_marks else None
@@ -1640,7 +1615,7 @@ def find_time_mentions(
             judged = _field_judge(ctx, s, e, f, bare_ok=True)
         else:
             judged = _judge(ctx, s, e, labelled=False)
-            rb = ctx.gate(rules.resume_before_re)
+            rb = rules.resume_before_re
             if judged is None and rb is not None and rb.search(text, max(ctx.clause(s, e)[0], s - 60), s):
                 # "Resumed by audio-only phone 10:24 AM - 10:52 AM after client called back": the session's next block
                 judged = _judge(ctx, s, e, labelled=True)
@@ -1709,7 +1684,7 @@ def find_time_mentions(
         mins = round(minutes)
         if overlaps(s, e) or not 0 < mins <= max_minutes:
             return
-        ea = ctx.gate(rules.ended_after_re)
+        ea = rules.ended_after_re
         ended = ea is not None and ea.search(text, max(0, s - 50), s) is not None
         if not ended and rules.not_after_re is not None and rules.not_after_re.search(text, max(0, s - 30), s):
             return
@@ -1717,7 +1692,7 @@ def find_time_mentions(
             return  # "1 hr/day", "20 min/night": a rate, not a length of time
         if rules.thing_after_re is not None and rules.thing_after_re.match(text, e):
             return  # "(12-minute audio provided)": the length of something made or handed out in the session
-        db, da = ctx.gate(rules.descriptor_before_re), rules.descriptor_after_re
+        db, da = rules.descriptor_before_re, rules.descriptor_after_re
         dm = db.search(text, max(0, s - 60), s) if db is not None else None
         if dm is not None and rules.descriptor_minutes and mins not in rules.descriptor_minutes:
             dm = None  # "90834 individual psychotherapy, 40 minutes": no descriptor's round time, so measured
@@ -1747,7 +1722,7 @@ def find_time_mentions(
                 return
             if clause_cues:
                 return
-            ad = ctx.gate(rules.additional_re)
+            ad = rules.additional_re
             if ad is not None and out and ad.search(text, max(lo, s - 30), s):
                 # "Session 45 min, then an additional 10 minutes with mother": more of the session just documented
                 out.append(TimeMention("duration", mins, s, e, out[-1].category, None, "additional"))
@@ -1833,7 +1808,7 @@ def find_time_mentions(
             vals = [rules.word_number(x.group(0)) for x in rules.num_re.finditer(m.group(0))]
             if len(vals) >= 2 and all(v is not None for v in vals):
                 add_duration(m.start(), m.end(), sum(v for v in vals if v is not None))
-    if ("hour" in low or "half" in low) and ctx.gate(rules.fixed_re) is not None:
+    if ("hour" in low or "half" in low) and rules.fixed_re is not None:
         for m in rules.fixed_re.finditer(text):
             add_duration(m.start(), m.end(), rules.fixed[re.sub(r"\s+", " ", m.group(0).lower())])
     for m in scan(rules.hour_re, positions):
