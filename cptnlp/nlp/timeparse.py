@@ -77,29 +77,6 @@ def _trie(phrases: list[str]) -> str:
     return emit(root)
 
 
-def _pattern_set(patterns: list[tuple[Any, bool]]) -> fastre.PatternSet | None:
-    """fastre.PatternSet of the patterns' RE2 supersets; with True, a pattern's superset drops its anchors (it then
-    tells whether the pattern can match any slice of the text, for windowed searches). None if RE2 refuses one."""
-    if fastre._re2 is None or not patterns:
-        return None
-    sets = []
-    for wild in (False, True):
-        opts = fastre._re2_pkg.Options()
-        opts.log_errors = False
-        rx_set = fastre._re2.Set(fastre._UNANCHORED, opts)
-        for p, slices in patterns:
-            try:
-                wide = fastre.superset(p.pattern, p.flags, drop_anchors=slices, wild=wild)
-            except (ValueError, re.error):
-                return None
-            if rx_set.Add(wide.encode("utf-8")) < 0:
-                return None
-        if not rx_set.Compile():
-            return None
-        sets.append(rx_set)
-    return fastre.PatternSet(*sets)
-
-
 class TimeRules:
     """Compiled regexes and cue tables from ``patterns/time.toml``."""
 
@@ -252,10 +229,10 @@ class TimeRules:
         them; a pattern RE2 cannot stand in for is always included. (Adding the window-searched patterns to this
         pass was measured: its DFA then outgrows its budget on varied notes, and the pass costs 1.5-4 ms.)"""
         if self._scan_set is None:
-            pats = [(p, False) for n in self._SCANNED if isinstance(p := getattr(self, n, None), FastPattern)]
-            ok = [pd for pd in pats if _pattern_set([pd]) is not None]
-            always = {id(p) for p, _ in pats if all(p is not q for q, _ in ok)}
-            self._scan_set = (_pattern_set(ok), [id(p) for p, _ in ok], always)
+            pats = [p for n in self._SCANNED if isinstance(p := getattr(self, n, None), FastPattern)]
+            ok = [p for p in pats if fastre.PatternSet.build([p.rx]) is not None]
+            always = {id(p) for p in pats if all(p is not q for q in ok)}
+            self._scan_set = (fastre.PatternSet.build([p.rx for p in ok]), [id(p) for p in ok], always)
         pset, ids, always = self._scan_set
         if pset is None:
             return always | set(ids)
