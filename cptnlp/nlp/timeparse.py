@@ -249,6 +249,11 @@ class TimeRules:
 
     def _compile(self, clock: dict[str, Any], dur: dict[str, Any], cues: dict[str, Any]) -> None:
         flags = re.IGNORECASE
+
+        def opt(table: dict[str, Any], key: str) -> re.Pattern[str] | None:
+            """The table's optional pattern ``key``, compiled, or None when the data file leaves it out."""
+            return re.compile(table[key], flags) if table.get(key) else None
+
         words = {k.lower(): int(v) for k, v in dur["number_words"].items()}
         self.number_words = words
         tens = [w for w, v in words.items() if v >= 20 and v % 10 == 0]
@@ -285,7 +290,7 @@ class TimeRules:
         # a colon right after the range ends a label ("Psychotherapy 10:18-10:41: CBT ..."), not before more digits
         self.range_re = re.compile(rf"(?<![\w:./])(?:{t1}|{b1}){sep}(?:{t2}|{b2})(?![\w/]|:\d)", flags)
         self.from_before_re = re.compile(r"\b(?:from|between)\s+$", flags)
-        self.bare_start_cue_re = re.compile(clock["bare_start_cue"], flags) if clock.get("bare_start_cue") else None
+        self.bare_start_cue_re = opt(clock, "bare_start_cue")
         # from half past two until quarter past three; from 11:30 to noon
         self.word_range_re = re.compile(
             rf"(?:from|between)\s+(?:{t1}|{w1})(?:{sep}|\s+and\s+)(?:{t2}|{w2}){follow}",
@@ -293,8 +298,7 @@ class TimeRules:
         )
         self.military_range_re = re.compile(rf"(?<![\w:./-]){m1}{sep}{m2}(?![\w:/-])", flags)
         self.year_like_re = re.compile(clock["year_like"]) if clock.get("year_like") else None
-        joiner = clock.get("range_list_joiner")
-        self.range_list_joiner_re = re.compile(joiner, flags) if joiner else None
+        self.range_list_joiner_re = opt(clock, "range_list_joiner")
         self.year_before_re = re.compile(r"\b(?:in|from|since|during|between|of|circa|until|till)\s*$", flags)
         gap = clock["label_gap"]
         filler = clock.get("label_filler") or r"\s*[:=\-]?\s*(?:at\s+)?"
@@ -313,13 +317,12 @@ class TimeRules:
             flags,
         )
         self.scheduled_before_re = (
-            re.compile(clock["scheduled_before"], flags) if clock.get("scheduled_before") else None
+            opt(clock, "scheduled_before")
         )
-        self.scheduled_after_re = re.compile(clock["scheduled_after"], flags) if clock.get("scheduled_after") else None
-        rb = clock.get("resume_before")
-        self.resume_before_re = re.compile(rb, flags) if rb else None
+        self.scheduled_after_re = opt(clock, "scheduled_after")
+        self.resume_before_re = opt(clock, "resume_before")
         self.arrival_not_after_re = (
-            re.compile(clock["arrival_not_after"], flags) if clock.get("arrival_not_after") else None
+            opt(clock, "arrival_not_after")
         )
         # "S/T: 09:00/09:52", "| Start / End | 13:30 / 14:24 |": one label for both ends, the times apart by a slash
         self.pair_re = self.pair_gate_re = None
@@ -331,12 +334,12 @@ class TimeRules:
             )
             self.pair_gate_re = re.compile(rf"/\s*{clock['pair_end']}\b", flags)
         # Table header cells naming the start and end columns ("START|END|MIN", "Code<tab>From<tab>To<tab>Minutes").
-        self.table_start_re = re.compile(clock["table_start"], flags) if clock.get("table_start") else None
-        self.table_end_re = re.compile(clock["table_end"], flags) if clock.get("table_end") else None
+        self.table_start_re = opt(clock, "table_start")
+        self.table_end_re = opt(clock, "table_end")
         # One clock time (for log entries): "14:06", "1406 hrs", "2:10 pm".
         self.clock_tok_re = re.compile(rf"(?<![\w:./])(?:{t1}|{m1})(?![\w:])", flags)
         self.log_gap = int(clock.get("log_gap", 1500))
-        self.log_resume_re = re.compile(clock["log_resume"], flags) if clock.get("log_resume") else None
+        self.log_resume_re = opt(clock, "log_resume")
         self.log_after: dict[str, re.Pattern[str]] = {}
         self.log_before: dict[str, re.Pattern[str]] = {}
         if clock.get("log_start") and clock.get("log_end"):
@@ -375,8 +378,8 @@ class TimeRules:
                 + dur["implied_minutes_follow"],
                 flags,
             )
-        self.compact_re = re.compile(dur["compact_hm"], flags) if dur.get("compact_hm") else None
-        self.prime_re = re.compile(dur["prime"], flags) if dur.get("prime") else None
+        self.compact_re = opt(dur, "compact_hm")
+        self.prime_re = opt(dur, "prime")
         self.sum_re = None
         if dur.get("sum_sep"):
             term = rf"{num}(?:\s*-?\s*{mu})?"
@@ -389,18 +392,18 @@ class TimeRules:
         )
         self.word_starts = frozenset(starters)
         self.an_hour_re = re.compile(rf"\ban?\s*-?\s*{hu}", flags)
-        self.not_after_re = re.compile(dur["not_after"], flags) if dur.get("not_after") else None
-        self.ended_after_re = re.compile(dur["ended_after"], flags) if dur.get("ended_after") else None
-        self.elliptic_re = re.compile(dur["elliptic_minutes"], flags) if dur.get("elliptic_minutes") else None
-        self.rate_after_re = re.compile(dur["rate_after"], flags) if dur.get("rate_after") else None
+        self.not_after_re = opt(dur, "not_after")
+        self.ended_after_re = opt(dur, "ended_after")
+        self.elliptic_re = opt(dur, "elliptic_minutes")
+        self.rate_after_re = opt(dur, "rate_after")
         # "a 12-minute audio", "a 2-minute self-introduction on video": the length of a thing, not of the session
-        self.thing_after_re = re.compile(dur["thing_after"], flags) if dur.get("thing_after") else None
+        self.thing_after_re = opt(dur, "thing_after")
         self.descriptor_before_re = (
-            re.compile(dur["descriptor_before"], flags) if dur.get("descriptor_before") else None
+            opt(dur, "descriptor_before")
         )
-        self.descriptor_after_re = re.compile(dur["descriptor_after"], flags) if dur.get("descriptor_after") else None
+        self.descriptor_after_re = opt(dur, "descriptor_after")
         self.descriptor_minutes = frozenset(int(v) for v in dur.get("descriptor_minutes") or ())
-        self.code_before_re = re.compile(dur["code_before"], flags) if dur.get("code_before") else None
+        self.code_before_re = opt(dur, "code_before")
         fixed = sorted(dur["fixed"].items(), key=lambda kv: len(kv[0]), reverse=True)
         self.fixed = {re.sub(r"\s+", " ", k.lower()): int(v) for k, v in fixed}
         self.fixed_re = re.compile(r"\b" + _trie(list(self.fixed)) + r"\b", flags)
@@ -410,10 +413,10 @@ class TimeRules:
         self.hhmm_label_re = re.compile(
             rf"\b{dur['hhmm_labels']}{dur.get('hhmm_format', '')}\s*(?:\.{{2,}}|…+)?\s*[:=\-]?\s*$", flags
         )
-        self.hms_re = re.compile(dur["hms"], flags) if dur.get("hms") else None
-        self.seconds_re = re.compile(dur["seconds"], flags) if dur.get("seconds") else None
-        self.minutes_field_re = re.compile(dur["minutes_field"], flags) if dur.get("minutes_field") else None
-        self.unitless_re = re.compile(dur["unitless_field"], flags) if dur.get("unitless_field") else None
+        self.hms_re = opt(dur, "hms")
+        self.seconds_re = opt(dur, "seconds")
+        self.minutes_field_re = opt(dur, "minutes_field")
+        self.unitless_re = opt(dur, "unitless_field")
         self.unitless_starts = frozenset(w.lower() for w in dur.get("unitless_field_starts", []))
 
         # -- cues
@@ -447,65 +450,59 @@ class TimeRules:
         self.clause_re = re.compile(cues["clause_breaks"], flags)
         self.near_chars = int(cues.get("near_chars", 12))
         # Between a time and a near-only negative after it: a place, not an identifier ("45 minutes in room 3B").
-        self.near_place_gap_re = re.compile(cues["near_place_gap"], flags) if cues.get("near_place_gap") else None
+        self.near_place_gap_re = opt(cues, "near_place_gap")
         self.wrap_min_line = int(cues.get("wrap_min_line", 0))
         self.near_positive_chars = int(cues.get("near_positive_chars", 3))
-        self.third_party_re = re.compile(cues["third_party"], flags) if cues.get("third_party") else None
-        self.past_frame_re = re.compile(cues["past_frame"], flags) if cues.get("past_frame") else None
+        self.third_party_re = opt(cues, "third_party")
+        self.past_frame_re = opt(cues, "past_frame")
         self.exclude_chars = int(cues.get("exclude_chars", 40))
-        self.session_pattern_re = re.compile(cues["session_pattern"], flags) if cues.get("session_pattern") else None
+        self.session_pattern_re = opt(cues, "session_pattern")
         self.session_pattern_words = tuple(w.lower() for w in cues.get("session_pattern_words", []))
-        self.additional_re = re.compile(cues["additional_marker"], flags) if cues.get("additional_marker") else None
-        self.block_label_re = re.compile(cues["block_label"], flags) if cues.get("block_label") else None
+        self.additional_re = opt(cues, "additional_marker")
+        self.block_label_re = opt(cues, "block_label")
         # Range qualifiers that change which ranges count (checks/timing.py): "void" (times said to be wrong),
         # "corrected" (the amended times), "attended" (the client's own part of a group or family session).
-        self.copied_start_re = re.compile(cues["copied_start"], flags) if cues.get("copied_start") else None
+        self.copied_start_re = opt(cues, "copied_start")
         # the void and copied markers are looked for only in notes with one of these words
         self.void_words = tuple(w.lower() for w in cues.get("void_words", []))
         self.copied_words = tuple(w.lower() for w in cues.get("copied_words", []))
-        self.copied_end_re = re.compile(cues["copied_end"], flags) if cues.get("copied_end") else None
+        self.copied_end_re = opt(cues, "copied_end")
         self.range_marks = tuple(
             (q, re.compile(cues[k], flags))
             for q, k in (("corrected", "corrected_marker"), ("void", "void_marker"), ("attended", "attended_marker"))
             if cues.get(k)
         )
-        self.total_marker_re = re.compile(cues["total_marker"], flags) if cues.get("total_marker") else None
-        self.bind_after_re = re.compile(cues["bind_after"], flags) if cues.get("bind_after") else None
+        self.total_marker_re = opt(cues, "total_marker")
+        self.bind_after_re = opt(cues, "bind_after")
         # A psychotherapy or E/M cue right after an exclusion word names the other part ("Psychotherapy time
         # (excluding med mgmt): 18 minutes"); "time" after a duration and "of <activity>" is that activity's time.
-        self.excluded_before_re = re.compile(cues["excluded_before"], flags) if cues.get("excluded_before") else None
-        self.activity_time_re = re.compile(cues["activity_time"], flags) if cues.get("activity_time") else None
+        self.excluded_before_re = opt(cues, "excluded_before")
+        self.activity_time_re = opt(cues, "activity_time")
         # An exclusion right after another part's cue is of that part ("18 min (E/M time not included)"); a next
         # clause that points back and excludes ("; that call is not included") voids the time before it.
-        self.other_excluded_re = re.compile(cues["other_excluded"], flags) if cues.get("other_excluded") else None
-        self.excluded_next_re = re.compile(cues["excluded_next"], flags) if cues.get("excluded_next") else None
+        self.other_excluded_re = opt(cues, "other_excluded")
+        self.excluded_next_re = opt(cues, "excluded_next")
         # A field label that excludes its value ("Coordination (not billed): call with PCP 10:15-10:25 AM").
-        self.excluded_label_re = re.compile(cues["excluded_label"], flags) if cues.get("excluded_label") else None
-        tq = cues.get("technique_part")
-        self.technique_part_re = re.compile(tq, flags) if tq else None
-        la = cues.get("excluded_label_apart")
-        self.excluded_label_apart_re = re.compile(la, flags) if la else None
-        sh = cues.get("section_heading")
-        self.section_heading_re = re.compile(sh, flags) if sh else None
-        ep = cues.get("excluded_paren")
-        self.excluded_paren_re = re.compile(ep, flags) if ep else None
+        self.excluded_label_re = opt(cues, "excluded_label")
+        self.technique_part_re = opt(cues, "technique_part")
+        self.excluded_label_apart_re = opt(cues, "excluded_label_apart")
+        self.section_heading_re = opt(cues, "section_heading")
+        self.excluded_paren_re = opt(cues, "excluded_paren")
         # Negative cues that are also session verbs ("lasted", "ran"): about the session when a session cue is their
         # subject ("Session began at 3:15 PM and lasted 45 minutes", "Psychotherapy portion ran from 11:20 to 11:58").
         verbs = {re.sub(r"\s+", " ", v.lower().strip()) for v in cues.get("session_verbs", [])}
         self.verb_negatives = frozenset(k for k, c in cue_cat.items() if c == "negative" and k in verbs)
-        self.subject_gap_re = re.compile(cues["subject_gap"], flags) if cues.get("subject_gap") else None
+        self.subject_gap_re = opt(cues, "subject_gap")
         self.start_word_re = re.compile(rf"\b{clock['start_labels']}", flags)
         self.pause_word_re = re.compile(rf"\b{clock['log_pause']}", flags) if clock.get("log_pause") else None
         # A clock range that its line says was an interruption ("2:22 PM - 2:31 PM  connection lost") is a pause.
-        self.pause_after_re = re.compile(clock["pause_after"], flags) if clock.get("pause_after") else None
+        self.pause_after_re = opt(clock, "pause_after")
         # ... and one whose label before it says so ("(Session paused 2:25-2:40 when ...)").
-        self.pause_before_re = re.compile(clock["pause_before"], flags) if clock.get("pause_before") else None
+        self.pause_before_re = opt(clock, "pause_before")
         # A relative clause between a cue and a duration ("the med management, which took about 20 minutes") binds
         # the minutes to the cue; a line labelled "Call" with the duration right after is the call's length.
-        ra = cues.get("relative_after")
-        self.relative_after_re = re.compile(ra, flags) if ra else None
-        cl = cues.get("call_label")
-        self.call_label_re = re.compile(cl, flags) if cl else None
+        self.relative_after_re = opt(cues, "relative_after")
+        self.call_label_re = opt(cues, "call_label")
         # "This was a 60-minute DBT skills group": the length of the group that this note documents.
         gb, ga = cues.get("group_length_before"), cues.get("group_length_after")
         self.group_length_before_re = re.compile(gb, flags) if gb and ga else None
