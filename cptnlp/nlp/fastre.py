@@ -23,7 +23,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 __all__ = [
@@ -417,18 +417,15 @@ class FastPattern:
         self.flags = rx.flags
         self.groupindex = rx.groupindex
         self.groups = rx.groups
-        self._built = False  # the Hybrid is built on the first whole-text search: most patterns never need one
-        self._hybrid_: Hybrid | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.rx, name)
 
-    @property
+    @cached_property
     def _hybrid(self) -> Hybrid | None:
-        if not self._built:
-            self._hybrid_ = hybrid(self.rx) if _min_width(self.rx) > 0 else None  # Hybrid skips empty matches
-            self._built = True
-        return self._hybrid_
+        """Built on the first whole-text search: most patterns never need one. None for a pattern that can
+        match the empty string (Hybrid skips empty matches; re yields them)."""
+        return hybrid(self.rx) if _min_width(self.rx) > 0 else None
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         if endpos is None and len(text) >= _MIN_CHARS and self._hybrid is not None:
