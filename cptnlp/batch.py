@@ -31,8 +31,8 @@ from . import __version__
 from .checks.crossnote import load_profile
 from .crossindex import CrossIndex
 from .errors import CptnlpError, InputError
-from .io import RawRecord, count_records, input_kind, iter_records, open_writer, output_format
-from .scoring import init_worker, result_line, result_meta, score_records
+from .io import RawRecord, count_records, input_kind, iter_records, open_writer, output_format, output_line
+from .scoring import init_worker, result_meta, score_records
 from .types import SEVERITIES
 
 __all__ = ["BatchSummary", "batch_cli", "run_batch"]
@@ -182,7 +182,7 @@ def _meta_path(work: Path, k: int) -> Path:
 def _write_chunk(work: Path, k: int, results: list[dict[str, Any]]) -> None:
     """The chunk's meta file, then its output lines (so a chunk whose lines exist is whole)."""
     _atomic_write(_meta_path(work, k), b"".join(orjson.dumps(result_meta(r)) + b"\n" for r in results))
-    _atomic_write(_chunk_path(work, k), b"".join(result_line(r) + b"\n" for r in results))
+    _atomic_write(_chunk_path(work, k), b"".join(output_line(r) + b"\n" for r in results))
 
 
 def _score_chunk(work: Path, k: int, recs: list[RawRecord], model: str | None, use_model: bool) -> int:
@@ -416,7 +416,7 @@ def run_batch(
             return map(result_meta, iter_dask_results(work))
 
         def items() -> Iterator[Item]:
-            return ((result_meta(r), result_line(r)) for r in iter_dask_results(work))
+            return ((result_meta(r), output_line(r)) for r in iter_dask_results(work))
     else:
         bar = _progress(count_records(inp), quiet)
         try:

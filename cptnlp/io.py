@@ -27,6 +27,7 @@ __all__ = [
     "iter_records",
     "open_writer",
     "output_format",
+    "output_line",
     "record_from_row",
 ]
 
@@ -330,6 +331,13 @@ class _Writer:
                 tmp.unlink()
 
 
+def output_line(result: dict[str, Any]) -> bytes:
+    """The JSONL output line of a result dict (no newline): its contract report, or ``{"id", "error"}``."""
+    if "report" in result:
+        return orjson.dumps(result["report"])
+    return orjson.dumps({"id": result["id"], "error": result["error"]})
+
+
 class JsonlWriter(_Writer):
     """One contract report per line; error records as ``{"id": ..., "error": ...}``."""
 
@@ -338,8 +346,7 @@ class JsonlWriter(_Writer):
         self.fh = self._temp(out).open("wb")
 
     def write(self, row: int, result: dict[str, Any]) -> None:
-        obj = result["report"] if "report" in result else {"id": result["id"], "error": result["error"]}
-        self.fh.write(orjson.dumps(obj) + b"\n")
+        self.fh.write(output_line(result) + b"\n")
 
     def write_item(self, row: int, meta: dict[str, Any], line: bytes, parsed: dict[str, Any] | None = None) -> None:
         self.fh.write(line + b"\n")  # the line is the output already

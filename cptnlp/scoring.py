@@ -6,14 +6,12 @@ import gc
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
-
 from .engine import Checker, load_checker, make_note
 from .errors import CheckError, InputError
 from .io import RawRecord
 from .types import Note
 
-__all__ = ["get_checker", "init_worker", "result_line", "result_meta", "score_records"]
+__all__ = ["get_checker", "init_worker", "result_meta", "score_records"]
 
 _CHECKERS: dict[tuple[str | None, bool], Checker] = {}
 
@@ -102,13 +100,6 @@ def score_records(
             }
         out[pos] = res
     return [r for r in out if r is not None]
-
-
-def result_line(result: dict[str, Any]) -> bytes:
-    """The output JSONL line of a result dict: its contract report, or ``{"id", "error"}`` (no newline)."""
-    if "report" in result:
-        return orjson.dumps(result["report"])
-    return orjson.dumps({"id": result["id"], "error": result["error"]})
 
 
 def result_meta(result: dict[str, Any]) -> dict[str, Any]:
