@@ -59,21 +59,19 @@ class CrossIndex:
         self.db.executemany("INSERT INTO ids VALUES (?,?,?)", self._ids)
         self._idx, self._ids = [], []
 
-    def _put(self, found: dict[int, list[Finding]]) -> None:
+    def _put(self, *found: dict[int, list[Finding]]) -> None:
+        """Store findings by row index, in the order given (one insert for all)."""
         self.db.executemany(
-            "INSERT INTO extra VALUES (?,?)", [(i, orjson.dumps(f.to_dict())) for i, fs in found.items() for f in fs]
+            "INSERT INTO extra VALUES (?,?)",
+            [(i, orjson.dumps(f.to_dict())) for fs in found for i, flist in fs.items() for f in flist],
         )
 
     def _check(self, batch: list[list[IndexRow]], profile: Profile, table: Any) -> None:
         """The frequency and clone findings of a batch of clients, stored client by client."""
         if not batch:
             return
-        found: list[tuple[int, bytes]] = []
         freqs = frequency_findings_many(batch, profile, table)
-        for freq, clones in zip(freqs, clone_findings_many(batch), strict=True):
-            for fs in (freq, clones):
-                found += [(i, orjson.dumps(f.to_dict())) for i, flist in fs.items() for f in flist]
-        self.db.executemany("INSERT INTO extra VALUES (?,?)", found)
+        self._put(*(fs for pair in zip(freqs, clone_findings_many(batch), strict=True) for fs in pair))
 
     def compute(self, profile: Profile) -> int:
         """Run the cross-note checks client by client; return the number of extra findings."""

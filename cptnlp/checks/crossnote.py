@@ -29,7 +29,6 @@ __all__ = [
     "load_clone_settings",
     "load_profile",
     "minhash",
-    "normalize_text",
     "signature_similarity",
 ]
 
@@ -120,14 +119,6 @@ def load_clone_settings() -> CloneSettings:
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 
 
-_NUMBER = re.compile(r"[0-9]+")
-
-
-def normalize_text(text: str) -> list[str]:
-    """Lower-cased words with every number folded to '0', so copy-forward notes that differ only in dates/times match."""
-    return _WORD.findall(_NUMBER.sub("0", text.lower()))
-
-
 @cache
 def _perms(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -143,7 +134,8 @@ def minhash(text: str, settings: CloneSettings | None = None) -> bytes | None:
     shingles of a note are hashed with k array operations instead of a string each.
     """
     s = settings or load_clone_settings()
-    # The words of normalize_text: numbers are folded to '0' by the word hashes (the same words, one regex pass).
+    # Lower-cased words; every number hashes as '0' (_WordHashes), so copy-forward notes that differ only in
+    # dates and times match.
     words = _WORD.findall(text.lower())
     if len(words) < s.min_words:
         return None
@@ -169,7 +161,7 @@ _SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden rati
 
 
 class _WordHashes(dict[str, int]):
-    """word -> CRC-32 + 1, computed on first lookup (a dict hit costs no Python call)."""
+    """word -> CRC-32 + 1 (of "0" for a number), computed on first lookup (a dict hit costs no Python call)."""
 
     def __missing__(self, word: str) -> int:
         h = self[word] = zlib.crc32(b"0" if word[0].isdigit() else word.encode()) + 1
