@@ -239,6 +239,7 @@ class _WordTable:
     def _reset(self) -> None:
         self.ids: _Ids = _Ids(self._base)
         self.words: list[str] = list(self._base)
+        self.ids.words = self.words  # the list an unseen token joins
         self._done = 0  # words [0, _done) have their per-block data below
         self._uni: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
         self._cstart: list[np.ndarray] = [np.zeros(0, dtype=np.int64) for _ in self.blocks]
@@ -268,7 +269,6 @@ class _WordTable:
         """``row * n_features + feature`` for every term occurrence of every sentence's tokens, all blocks."""
         if len(self.words) > len(self._base) + _CACHE_LIMIT:
             self._reset()
-        self.ids.words = self.words
         lengths = [len(t) for t in texts]
         wid = np.fromiter(map(self.ids.__getitem__, chain.from_iterable(texts)), dtype=np.int64, count=sum(lengths))
         if self._done < len(self.words):
