@@ -12,12 +12,20 @@ from .sections import SectionRules, find_sections, load_section_rules
 from .timeparse import TimeRules, find_time_mentions, load_time_rules
 from .tokenizer import doc_text
 
-__all__ = ["NoteSentencizer", "SessionFacts"]
+__all__ = ["NoteSentencizer", "SessionFacts", "sentence_spans"]
 
 if not Doc.has_extension("cptnlp"):
     Doc.set_extension("cptnlp", default=None)
 
 _ABBREV = {"dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "approx", "st", "jr", "sr", "appt"}
+
+
+def sentence_spans(is_start: numpy.ndarray, start: numpy.ndarray, stop: numpy.ndarray) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence, from per-token arrays: sentence start flags (the first token
+    starts one) and each token's first and past-the-end character."""
+    first = numpy.flatnonzero(is_start)
+    last = numpy.append(first[1:], len(is_start)) - 1
+    return list(zip(start[first].tolist(), stop[last].tolist(), strict=True))
 
 
 class NoteSentencizer:
@@ -72,11 +80,9 @@ class NoteSentencizer:
         # One array write: setting Token.is_sent_start per token re-scans the Doc each time (quadratic).
         doc.from_array([SENT_START], numpy.where(starts, 1, -1).astype("uint64").reshape(n, 1))
         # The sentences' character bounds, for the components after this one (evidence.sentence_bounds).
-        first = numpy.flatnonzero(starts)
-        last = numpy.append(first[1:], n) - 1
         data = doc._.cptnlp
         if data is not None:
-            data["sent_bounds"] = (n, list(zip(idx[first].tolist(), stop[last].tolist(), strict=True)))
+            data["sent_bounds"] = (n, sentence_spans(starts, idx, stop))
         return doc
 
 

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from ..types import ELEMENTS, CharSpan
 from . import fastre
+from .components import sentence_spans
 from .sections import Section
 from .tokenizer import doc_text
 
@@ -74,11 +75,9 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if kept is not None and kept[0] == n:
         return kept[1]
     arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
-    first = arr[:, 0] == 1
-    first[0] = True
-    starts = numpy.flatnonzero(first)
-    last = numpy.append(starts[1:], n) - 1
-    return list(zip(arr[starts, 1].tolist(), (arr[last, 1] + arr[last, 2]).tolist(), strict=True))
+    is_start = arr[:, 0] == 1
+    is_start[0] = True
+    return sentence_spans(is_start, arr[:, 1], arr[:, 1] + arr[:, 2])
 
 
 def section_elements(
