@@ -4,8 +4,8 @@ Layout of a run writing ``OUT``: work files live in ``OUT.parts/`` until the run
 ``manifest.json`` (what the run is; resume refuses a different input), ``chunk-NNNNNN.jsonl`` (the output
 lines of records ``N*chunk_size ...``) with ``chunk-NNNNNN.meta`` (per record: row, id, cross-note entry,
 finding codes for the summary), ``index.sqlite`` (cross-note index, rebuilt each run). Each file is written to
-a temporary and renamed, the meta file first, so a chunk whose ``.jsonl`` exists is whole. The final output is assembled in input order into
-a temporary file and renamed into place; then ``OUT.parts/`` is removed.
+a temporary and renamed, the meta file first, so a chunk whose ``.jsonl`` exists is whole. The final output is
+assembled in input order into a temporary file and renamed into place; then ``OUT.parts/`` is removed.
 """
 
 from __future__ import annotations
